@@ -1,0 +1,8 @@
+//! Everything that can be computed without a browser. No web-sys, no Leptos.
+
+pub mod dataset;
+pub mod idx;
+pub mod nn;
+pub mod paging;
+pub mod route;
+pub mod viz;
