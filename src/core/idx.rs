@@ -1,0 +1,599 @@
+//! Gunzip and IDX decoding of the MNIST files.
+//!
+//! An IDX file is a big-endian header followed by raw bytes:
+//! - images (magic 2051 = type u8, 3 dimensions): `magic, count, rows, cols`, then
+//!   `count × rows × cols` pixels, row-major, one byte each (0 = background, 255 = ink);
+//! - labels (magic 2049 = type u8, 1 dimension): `magic, count`, then `count` labels 0..=9.
+//!
+//! Nothing here trusts the input: the gunzip output is bounded by [`MAX_DECOMPRESSED`], and the
+//! header's dimensions are checked against the byte length before anything is allocated.
+
+use std::fmt;
+use std::io::{self, Read};
+
+/// Upper bound on the size of a decompressed file (64 MiB; the MNIST training images are 45 MiB).
+pub const MAX_DECOMPRESSED: usize = 64 * 1024 * 1024;
+
+/// Magic number of an IDX file of u8 values with 3 dimensions (images).
+pub const IMAGES_MAGIC: u32 = 2051;
+/// Magic number of an IDX file of u8 values with 1 dimension (labels).
+pub const LABELS_MAGIC: u32 = 2049;
+
+const IMAGES_HEADER_LEN: usize = 16;
+const LABELS_HEADER_LEN: usize = 8;
+const GZIP_ID: [u8; 2] = [0x1f, 0x8b];
+
+/// Decoded images: `pixels` holds `count` images of `rows × cols` bytes, one after the other,
+/// each row-major (`pixels[i * rows * cols + r * cols + c]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Images {
+    pub count: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub pixels: Vec<u8>,
+}
+
+impl Images {
+    /// Number of pixels in one image (`rows × cols`).
+    pub fn image_len(&self) -> usize {
+        self.rows * self.cols
+    }
+}
+
+/// Everything that can be wrong with a (gzipped) IDX file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdxError {
+    /// The bytes do not start with the gzip signature 1f 8b.
+    NotGzip,
+    /// The gzip stream is damaged (bad header, bad deflate data, checksum mismatch).
+    CorruptGzip { detail: String },
+    /// The gzip stream ends before its end marker.
+    TruncatedGzip,
+    /// The decompressed data would exceed [`MAX_DECOMPRESSED`] bytes.
+    TooLarge { limit: usize },
+    /// Fewer bytes than the fixed header needs.
+    HeaderTooShort {
+        kind: &'static str,
+        needed: usize,
+        actual: usize,
+    },
+    /// The magic number is not the expected one.
+    WrongMagic { found: u32, expected: u32 },
+    /// An image dimension is zero.
+    EmptyImages { rows: usize, cols: usize },
+    /// The header's dimensions describe more bytes than any file can hold.
+    SizeOverflow,
+    /// The file is shorter than its header says.
+    Truncated { expected: usize, actual: usize },
+    /// The file is longer than its header says.
+    TrailingBytes { expected: usize, actual: usize },
+    /// A label is not a digit 0..=9.
+    BadLabel { index: usize, value: u8 },
+}
+
+impl fmt::Display for IdxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdxError::NotGzip => write!(f, "not a gzip file (it does not start with the bytes 1f 8b)"),
+            IdxError::CorruptGzip { detail } => write!(f, "the gzip data is corrupt ({detail})"),
+            IdxError::TruncatedGzip => {
+                write!(f, "the gzip data is truncated: the download stopped early or the file is cut off")
+            }
+            IdxError::TooLarge { limit } => write!(
+                f,
+                "the file unpacks to more than {} MiB, far larger than any MNIST file",
+                limit / (1024 * 1024)
+            ),
+            IdxError::HeaderTooShort { kind, needed, actual } => write!(
+                f,
+                "too short to be an IDX {kind} file: {actual} bytes, but the header alone needs {needed}"
+            ),
+            IdxError::WrongMagic { found, expected } => {
+                write!(f, "wrong magic number {found}: expected {expected} ({})", magic_meaning(*expected))?;
+                if let Some(what) = other_meaning(*found, *expected) {
+                    write!(f, "; this looks like {what}")?;
+                }
+                Ok(())
+            }
+            IdxError::EmptyImages { rows, cols } => {
+                write!(f, "the header describes images of {rows}×{cols} pixels, which hold no pixels")
+            }
+            IdxError::SizeOverflow => {
+                write!(f, "the header describes more data than any file can hold")
+            }
+            IdxError::Truncated { expected, actual } => write!(
+                f,
+                "the file is truncated: its header promises {expected} bytes but it has {actual}"
+            ),
+            IdxError::TrailingBytes { expected, actual } => write!(
+                f,
+                "the file has {} unexpected trailing bytes: its header promises {expected} bytes but it has {actual}",
+                actual - expected
+            ),
+            IdxError::BadLabel { index, value } => {
+                write!(f, "label number {index} is {value}, but labels must be digits 0–9")
+            }
+        }
+    }
+}
+
+impl std::error::Error for IdxError {}
+
+fn magic_meaning(magic: u32) -> &'static str {
+    match magic {
+        IMAGES_MAGIC => "an IDX image file",
+        LABELS_MAGIC => "an IDX label file",
+        _ => "an IDX file",
+    }
+}
+
+/// A hint when the file is the other kind of IDX file (labels given for images or vice versa).
+fn other_meaning(found: u32, expected: u32) -> Option<&'static str> {
+    match (found, expected) {
+        (LABELS_MAGIC, IMAGES_MAGIC) => Some("a label file, not an image file"),
+        (IMAGES_MAGIC, LABELS_MAGIC) => Some("an image file, not a label file"),
+        _ => None,
+    }
+}
+
+/// Decompresses one gzip member, refusing to produce more than [`MAX_DECOMPRESSED`] bytes.
+pub fn gunzip(gz: &[u8]) -> Result<Vec<u8>, IdxError> {
+    gunzip_bounded(gz, MAX_DECOMPRESSED)
+}
+
+/// [`gunzip`] with an explicit output bound (`limit` bytes).
+pub fn gunzip_bounded(gz: &[u8], limit: usize) -> Result<Vec<u8>, IdxError> {
+    if gz.len() < 2 || gz[..2] != GZIP_ID {
+        return Err(IdxError::NotGzip);
+    }
+    let mut out = Vec::with_capacity(expected_gunzip_len(gz).min(limit));
+    let decoder = flate2::bufread::GzDecoder::new(gz);
+    // One byte beyond the limit tells "exactly at the limit" from "over it".
+    let bound = (limit as u64).saturating_add(1);
+    decoder
+        .take(bound)
+        .read_to_end(&mut out)
+        .map_err(gzip_error)?;
+    if out.len() > limit {
+        return Err(IdxError::TooLarge { limit });
+    }
+    Ok(out)
+}
+
+/// The size the gzip trailer claims (ISIZE, modulo 2³²): only a capacity hint, never trusted.
+fn expected_gunzip_len(gz: &[u8]) -> usize {
+    match gz.len().checked_sub(4) {
+        Some(at) if gz.len() >= 18 => {
+            u32::from_le_bytes([gz[at], gz[at + 1], gz[at + 2], gz[at + 3]]) as usize
+        }
+        _ => 0,
+    }
+}
+
+fn gzip_error(e: io::Error) -> IdxError {
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => IdxError::TruncatedGzip,
+        _ => IdxError::CorruptGzip {
+            detail: e.to_string(),
+        },
+    }
+}
+
+/// Reads the big-endian u32 at `at` (caller guarantees `at + 4 <= raw.len()`).
+fn be_u32(raw: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]])
+}
+
+fn check_header(raw: &[u8], kind: &'static str, needed: usize, magic: u32) -> Result<(), IdxError> {
+    if raw.len() < needed {
+        // A file too short even for the magic number cannot be told apart from a wrong kind.
+        if raw.len() >= 4 && be_u32(raw, 0) != magic {
+            return Err(IdxError::WrongMagic {
+                found: be_u32(raw, 0),
+                expected: magic,
+            });
+        }
+        return Err(IdxError::HeaderTooShort {
+            kind,
+            needed,
+            actual: raw.len(),
+        });
+    }
+    let found = be_u32(raw, 0);
+    if found != magic {
+        return Err(IdxError::WrongMagic {
+            found,
+            expected: magic,
+        });
+    }
+    Ok(())
+}
+
+/// Checks that the body after the header has exactly `body` bytes.
+fn check_length(raw: &[u8], header: usize, body: usize) -> Result<(), IdxError> {
+    let expected = header.checked_add(body).ok_or(IdxError::SizeOverflow)?;
+    match raw.len() {
+        n if n < expected => Err(IdxError::Truncated {
+            expected,
+            actual: n,
+        }),
+        n if n > expected => Err(IdxError::TrailingBytes {
+            expected,
+            actual: n,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Decodes an uncompressed IDX image file (magic 2051). Copies the pixel bytes once.
+pub fn decode_images(raw: &[u8]) -> Result<Images, IdxError> {
+    check_header(raw, "image", IMAGES_HEADER_LEN, IMAGES_MAGIC)?;
+    let count = be_u32(raw, 4) as usize;
+    let rows = be_u32(raw, 8) as usize;
+    let cols = be_u32(raw, 12) as usize;
+    if rows == 0 || cols == 0 {
+        return Err(IdxError::EmptyImages { rows, cols });
+    }
+    let body = count
+        .checked_mul(rows)
+        .and_then(|n| n.checked_mul(cols))
+        .ok_or(IdxError::SizeOverflow)?;
+    check_length(raw, IMAGES_HEADER_LEN, body)?;
+    Ok(Images {
+        count,
+        rows,
+        cols,
+        pixels: raw[IMAGES_HEADER_LEN..].to_vec(),
+    })
+}
+
+/// Decodes an uncompressed IDX label file (magic 2049); every label must be 0..=9.
+pub fn decode_labels(raw: &[u8]) -> Result<Vec<u8>, IdxError> {
+    check_header(raw, "label", LABELS_HEADER_LEN, LABELS_MAGIC)?;
+    let count = be_u32(raw, 4) as usize;
+    check_length(raw, LABELS_HEADER_LEN, count)?;
+    let labels = &raw[LABELS_HEADER_LEN..];
+    if let Some(index) = labels.iter().position(|&l| l > 9) {
+        return Err(IdxError::BadLabel {
+            index,
+            value: labels[index],
+        });
+    }
+    Ok(labels.to_vec())
+}
+
+/// Gunzips and decodes an image file.
+pub fn decode_images_gz(gz: &[u8]) -> Result<Images, IdxError> {
+    decode_images(&gunzip(gz)?)
+}
+
+/// Gunzips and decodes a label file.
+pub fn decode_labels_gz(gz: &[u8]) -> Result<Vec<u8>, IdxError> {
+    decode_labels(&gunzip(gz)?)
+}
+
+/// Builders of IDX and gzip bytes, for tests in this crate.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::io::Write;
+
+    /// IDX image bytes: header for `count` images of `rows × cols`, pixels `(i + r + c) % 256`.
+    pub fn image_bytes(count: u32, rows: u32, cols: u32) -> Vec<u8> {
+        let mut raw = header(&[super::IMAGES_MAGIC, count, rows, cols]);
+        let n = (count * rows * cols) as usize;
+        raw.extend((0..n).map(|k| (k % 251) as u8));
+        raw
+    }
+
+    /// IDX label bytes holding exactly `labels`.
+    pub fn label_bytes(labels: &[u8]) -> Vec<u8> {
+        let mut raw = header(&[super::LABELS_MAGIC, labels.len() as u32]);
+        raw.extend_from_slice(labels);
+        raw
+    }
+
+    /// Big-endian u32 words.
+    pub fn header(words: &[u32]) -> Vec<u8> {
+        words.iter().flat_map(|w| w.to_be_bytes()).collect()
+    }
+
+    /// gzip of `raw` with flate2's encoder.
+    pub fn gzip(raw: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(raw).unwrap();
+        enc.finish().unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+
+    #[test]
+    fn gunzip_round_trips() {
+        let raw = image_bytes(3, 4, 5);
+        assert_eq!(gunzip(&gzip(&raw)).unwrap(), raw);
+    }
+
+    #[test]
+    fn gunzip_of_empty_payload_is_empty() {
+        assert_eq!(gunzip(&gzip(&[])).unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn plain_bytes_are_not_gzip() {
+        assert_eq!(gunzip(&image_bytes(1, 2, 2)), Err(IdxError::NotGzip));
+        assert_eq!(gunzip(&[]), Err(IdxError::NotGzip));
+        assert_eq!(gunzip(&[0x1f]), Err(IdxError::NotGzip));
+        assert!(IdxError::NotGzip.to_string().contains("not a gzip file"));
+    }
+
+    #[test]
+    fn truncated_gzip_is_reported_as_truncated() {
+        let gz = gzip(&image_bytes(10, 8, 8));
+        for cut in [3, 10, gz.len() / 2, gz.len() - 4, gz.len() - 1] {
+            assert_eq!(
+                gunzip(&gz[..cut]),
+                Err(IdxError::TruncatedGzip),
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn damaged_checksum_is_corrupt() {
+        let mut gz = gzip(&image_bytes(10, 8, 8));
+        let crc_at = gz.len() - 8;
+        gz[crc_at] ^= 0xff;
+        assert!(matches!(gunzip(&gz), Err(IdxError::CorruptGzip { .. })));
+    }
+
+    #[test]
+    fn damaged_deflate_data_is_corrupt() {
+        let mut gz = gzip(&image_bytes(10, 8, 8));
+        // Byte 10 starts the deflate stream; block type 11 is reserved, so always invalid.
+        gz[10] |= 0b110;
+        let err = gunzip(&gz).unwrap_err();
+        assert!(matches!(err, IdxError::CorruptGzip { .. }), "{err:?}");
+        assert!(err.to_string().starts_with("the gzip data is corrupt"));
+    }
+
+    #[test]
+    fn bad_gzip_method_is_corrupt() {
+        let mut gz = gzip(&[1, 2, 3]);
+        gz[2] = 7; // compression method must be 8 (deflate)
+        assert!(matches!(gunzip(&gz), Err(IdxError::CorruptGzip { .. })));
+    }
+
+    #[test]
+    fn output_beyond_the_bound_is_refused() {
+        let gz = gzip(&vec![0u8; 10_000]);
+        assert_eq!(
+            gunzip_bounded(&gz, 9_999),
+            Err(IdxError::TooLarge { limit: 9_999 })
+        );
+        assert_eq!(gunzip_bounded(&gz, 10_000).unwrap().len(), 10_000);
+    }
+
+    #[test]
+    fn bound_holds_for_a_compression_bomb() {
+        // 100 MiB of zeros compresses to about 100 KiB.
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..100 {
+            std::io::Write::write_all(&mut enc, &zeros).unwrap();
+        }
+        let gz = enc.finish().unwrap();
+        assert!(gz.len() < 1 << 20);
+        assert_eq!(
+            gunzip(&gz),
+            Err(IdxError::TooLarge {
+                limit: MAX_DECOMPRESSED
+            })
+        );
+    }
+
+    #[test]
+    fn decodes_images() {
+        let raw = image_bytes(3, 2, 4);
+        let images = decode_images(&raw).unwrap();
+        assert_eq!((images.count, images.rows, images.cols), (3, 2, 4));
+        assert_eq!(images.image_len(), 8);
+        assert_eq!(images.pixels, raw[16..]);
+    }
+
+    #[test]
+    fn decodes_zero_images() {
+        let images = decode_images(&image_bytes(0, 28, 28)).unwrap();
+        assert_eq!(images.count, 0);
+        assert!(images.pixels.is_empty());
+    }
+
+    #[test]
+    fn decodes_labels() {
+        assert_eq!(
+            decode_labels(&label_bytes(&[0, 9, 5])).unwrap(),
+            vec![0, 9, 5]
+        );
+    }
+
+    #[test]
+    fn label_file_given_as_images_has_wrong_magic() {
+        let err = decode_images(&label_bytes(&[1; 20])).unwrap_err();
+        assert_eq!(
+            err,
+            IdxError::WrongMagic {
+                found: 2049,
+                expected: 2051
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "wrong magic number 2049: expected 2051 (an IDX image file); this looks like a label file, not an image file"
+        );
+    }
+
+    #[test]
+    fn image_file_given_as_labels_has_wrong_magic() {
+        let err = decode_labels(&image_bytes(1, 2, 2)).unwrap_err();
+        assert_eq!(
+            err,
+            IdxError::WrongMagic {
+                found: 2051,
+                expected: 2049
+            }
+        );
+        assert!(err
+            .to_string()
+            .starts_with("wrong magic number 2051: expected 2049 (an IDX label file)"));
+    }
+
+    #[test]
+    fn unknown_magic_is_wrong() {
+        let mut raw = image_bytes(1, 2, 2);
+        raw[2] = 0x0d; // type f64
+        let err = decode_images(&raw).unwrap_err();
+        assert_eq!(
+            err,
+            IdxError::WrongMagic {
+                found: 0x0d03,
+                expected: 2051
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "wrong magic number 3331: expected 2051 (an IDX image file)"
+        );
+    }
+
+    #[test]
+    fn short_headers_are_reported() {
+        let raw = image_bytes(1, 2, 2);
+        assert_eq!(
+            decode_images(&raw[..10]),
+            Err(IdxError::HeaderTooShort {
+                kind: "image",
+                needed: 16,
+                actual: 10
+            })
+        );
+        assert_eq!(
+            decode_labels(&[0, 0]),
+            Err(IdxError::HeaderTooShort {
+                kind: "label",
+                needed: 8,
+                actual: 2
+            })
+        );
+        let msg = decode_labels(&[]).unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "too short to be an IDX label file: 0 bytes, but the header alone needs 8"
+        );
+    }
+
+    #[test]
+    fn images_shorter_than_header_says_are_truncated() {
+        let raw = image_bytes(3, 2, 2);
+        let err = decode_images(&raw[..raw.len() - 1]).unwrap_err();
+        assert_eq!(
+            err,
+            IdxError::Truncated {
+                expected: 28,
+                actual: 27
+            }
+        );
+        assert!(err.to_string().contains("truncated"));
+    }
+
+    #[test]
+    fn images_longer_than_header_says_have_trailing_bytes() {
+        let mut raw = image_bytes(3, 2, 2);
+        raw.extend_from_slice(&[7, 7]);
+        let err = decode_images(&raw).unwrap_err();
+        assert_eq!(
+            err,
+            IdxError::TrailingBytes {
+                expected: 28,
+                actual: 30
+            }
+        );
+        assert!(err.to_string().contains("2 unexpected trailing bytes"));
+    }
+
+    #[test]
+    fn labels_shorter_or_longer_than_header_says() {
+        let raw = label_bytes(&[1, 2, 3]);
+        assert_eq!(
+            decode_labels(&raw[..10]),
+            Err(IdxError::Truncated {
+                expected: 11,
+                actual: 10
+            })
+        );
+        let mut long = raw.clone();
+        long.push(4);
+        assert_eq!(
+            decode_labels(&long),
+            Err(IdxError::TrailingBytes {
+                expected: 11,
+                actual: 12
+            })
+        );
+    }
+
+    #[test]
+    fn huge_counts_are_checked_against_the_length_not_trusted() {
+        let raw = header(&[IMAGES_MAGIC, u32::MAX, u32::MAX, u32::MAX]);
+        let err = decode_images(&raw).unwrap_err();
+        assert!(
+            matches!(err, IdxError::SizeOverflow | IdxError::Truncated { .. }),
+            "{err:?}"
+        );
+        let raw = header(&[LABELS_MAGIC, u32::MAX]);
+        assert!(matches!(
+            decode_labels(&raw),
+            Err(IdxError::Truncated { .. })
+        ));
+    }
+
+    #[test]
+    fn zero_sized_images_are_refused() {
+        let raw = header(&[IMAGES_MAGIC, 1_000_000, 0, 28]);
+        assert_eq!(
+            decode_images(&raw),
+            Err(IdxError::EmptyImages { rows: 0, cols: 28 })
+        );
+    }
+
+    #[test]
+    fn label_above_nine_is_reported_with_its_index() {
+        let err = decode_labels(&label_bytes(&[3, 9, 0, 10, 200])).unwrap_err();
+        assert_eq!(
+            err,
+            IdxError::BadLabel {
+                index: 3,
+                value: 10
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "label number 3 is 10, but labels must be digits 0–9"
+        );
+    }
+
+    #[test]
+    fn gz_helpers_chain_gunzip_and_decode() {
+        let images = decode_images_gz(&gzip(&image_bytes(2, 3, 3))).unwrap();
+        assert_eq!(images.count, 2);
+        assert_eq!(
+            decode_labels_gz(&gzip(&label_bytes(&[4, 2]))).unwrap(),
+            vec![4, 2]
+        );
+        assert_eq!(
+            decode_labels_gz(&label_bytes(&[4, 2])),
+            Err(IdxError::NotGzip)
+        );
+    }
+}
