@@ -583,6 +583,89 @@ mod tests {
         );
     }
 
+    /// Checks the invariants of any decode result: no panic got here, and sizes agree.
+    fn check_decoded(raw: &[u8]) {
+        if let Ok(images) = decode_images(raw) {
+            assert_eq!(
+                images.pixels.len(),
+                images.count * images.rows * images.cols
+            );
+            assert_eq!(images.pixels.len() + 16, raw.len());
+        }
+        if let Ok(labels) = decode_labels(raw) {
+            assert_eq!(labels.len() + 8, raw.len());
+            assert!(labels.iter().all(|&l| l <= 9));
+        }
+    }
+
+    /// A small valid gzipped image file (5 images of 6×6) to damage.
+    fn small_gz() -> Vec<u8> {
+        gzip(&image_bytes(5, 6, 6))
+    }
+
+    const PROP_LIMIT: usize = 1 << 16;
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            if let Ok(out) = gunzip_bounded(&bytes, PROP_LIMIT) {
+                proptest::prop_assert!(out.len() <= PROP_LIMIT);
+                check_decoded(&out);
+            }
+            check_decoded(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_bytes_after_a_gzip_signature_never_panic(
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..600)
+        ) {
+            let mut bytes = vec![0x1f, 0x8b, 8, 0];
+            bytes.extend(tail);
+            if let Ok(out) = gunzip_bounded(&bytes, PROP_LIMIT) {
+                proptest::prop_assert!(out.len() <= PROP_LIMIT);
+            }
+        }
+
+        #[test]
+        fn damaged_gzip_files_never_panic(
+            flips in proptest::collection::vec((proptest::num::usize::ANY, 1u8..=255), 0..6),
+            cut in proptest::option::of(proptest::num::usize::ANY),
+        ) {
+            let mut gz = small_gz();
+            for (at, mask) in flips {
+                let at = at % gz.len();
+                gz[at] ^= mask;
+            }
+            if let Some(cut) = cut {
+                gz.truncate(cut % (gz.len() + 1));
+            }
+            match gunzip_bounded(&gz, PROP_LIMIT) {
+                Ok(out) => {
+                    proptest::prop_assert!(out.len() <= PROP_LIMIT);
+                    check_decoded(&out);
+                }
+                Err(e) => proptest::prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+
+        #[test]
+        fn damaged_idx_files_never_panic(
+            flips in proptest::collection::vec((proptest::num::usize::ANY, 1u8..=255), 0..6),
+            cut in proptest::option::of(proptest::num::usize::ANY),
+            labels in proptest::bool::ANY,
+        ) {
+            let mut raw = if labels { label_bytes(&[1, 2, 3, 9, 0]) } else { image_bytes(3, 4, 4) };
+            for (at, mask) in flips {
+                let at = at % raw.len();
+                raw[at] ^= mask;
+            }
+            if let Some(cut) = cut {
+                raw.truncate(cut % (raw.len() + 1));
+            }
+            check_decoded(&raw);
+        }
+    }
+
     #[test]
     fn gz_helpers_chain_gunzip_and_decode() {
         let images = decode_images_gz(&gzip(&image_bytes(2, 3, 3))).unwrap();

@@ -161,6 +161,26 @@ mod tests {
         assert!(last.has_previous() && !last.has_next());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn pages_tile_the_list(total_items in 0usize..50_000, number in 0usize..600) {
+            match page(total_items, number) {
+                Ok(p) => {
+                    proptest::prop_assert!(p.start <= p.end && p.end <= total_items);
+                    proptest::prop_assert!(p.end - p.start <= PAGE_SIZE);
+                    proptest::prop_assert!(p.number >= 1 && p.number <= p.total);
+                    // Every page but the last is full; the last one reaches the end.
+                    if p.number < p.total {
+                        proptest::prop_assert_eq!(p.end - p.start, PAGE_SIZE);
+                    } else {
+                        proptest::prop_assert_eq!(p.end, total_items);
+                    }
+                }
+                Err(_) => proptest::prop_assert!(number == 0 || number > page_count(total_items)),
+            }
+        }
+    }
+
     #[test]
     fn page_holding_a_position() {
         assert_eq!(page_holding(0), 1);

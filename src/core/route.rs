@@ -509,6 +509,37 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_explains(text in ".{0,60}", len in 0usize..100_000) {
+            let explained = |e: RouteError| !e.to_string().is_empty();
+            if let Ok(i) = parse_index(&text, len, Split::Test) {
+                proptest::prop_assert!(i < len);
+            } else {
+                proptest::prop_assert!(explained(parse_index(&text, len, Split::Test).unwrap_err()));
+            }
+            if let Ok(Some(l)) = parse_label(Some(&text)) {
+                proptest::prop_assert!(l <= 9);
+            }
+            if let Ok(p) = parse_page(Some(&text)) {
+                proptest::prop_assert!(p >= 1);
+            }
+            if let Ok(l) = parse_layer(&text, 4) {
+                proptest::prop_assert!(l < 4);
+            }
+            let _ = parse_sample(Some(&text));
+            let _ = parse_dataset(&text);
+            let _ = parse_split(&text);
+        }
+
+        #[test]
+        fn numbers_in_range_round_trip(len in 1usize..100_000, pick in 0usize..100_000) {
+            let i = pick % len;
+            proptest::prop_assert_eq!(parse_index(&i.to_string(), len, Split::Train), Ok(i));
+            proptest::prop_assert!(parse_index(&len.to_string(), len, Split::Train).is_err());
+        }
+    }
+
     #[test]
     fn samples() {
         let default = SampleRef {
