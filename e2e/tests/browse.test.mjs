@@ -1,0 +1,157 @@
+// The good paths of the data browser, in headless Chromium against the release build served
+// under /mnist/ like GitHub Pages: deep links, paging, the label filter, the performance entries,
+// and no console errors on the way.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launchBrowser, startSite, openPage, appUrl, gridIndices, measures, readLabels, unexpectedErrors,
+} from '../lib.mjs';
+
+const labels = readLabels('t10k');
+let browser;
+let site;
+
+before(async () => {
+  site = await startSite();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+/** Runs `body` on a fresh page and then asserts that no unexpected console error was logged. */
+async function withPage(body) {
+  const { context, page, errors } = await openPage(browser);
+  const documents = [];
+  page.on('response', (r) => {
+    if (r.request().resourceType() === 'document') documents.push(r.url());
+  });
+  try {
+    await body(page);
+    assert.deepEqual(unexpectedErrors(errors, documents), [], 'console errors on a good path');
+  } finally {
+    await context.close();
+  }
+}
+
+function range(from, to) {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+test('a deep link to a digit opened directly shows that digit and its label', async () => {
+  await withPage(async (page) => {
+    const response = await page.goto(appUrl(site, 'data/mnist/test/1234'));
+    // The host answers a deep link with 404.html (status 404), which boots the app.
+    assert.equal(response.status(), 404);
+    const index = page.getByTestId('digit-index');
+    const label = page.getByTestId('digit-label');
+    await label.waitFor();
+    assert.match(await index.innerText(), /\b1,?234\b/);
+    assert.match(await label.innerText(), new RegExp(`\\b${labels[1234]}\\b`));
+  });
+});
+
+test('deep links to other digits show their own labels', async () => {
+  await withPage(async (page) => {
+    for (const i of [0, 9999]) {
+      await page.goto(appUrl(site, `data/mnist/test/${i}`));
+      const label = page.getByTestId('digit-label');
+      await label.waitFor();
+      assert.match(await page.getByTestId('digit-index').innerText(), new RegExp(`\\b${i.toLocaleString('en-US')}\\b|\\b${i}\\b`));
+      assert.match(await label.innerText(), new RegExp(`\\b${labels[i]}\\b`));
+    }
+  });
+});
+
+test('the grid pages through the test set 100 at a time', async () => {
+  await withPage(async (page) => {
+    const response = await page.goto(appUrl(site, 'data/mnist/test'));
+    assert.equal(response.status(), 404, 'a GitHub-Pages-style host has no file at this path');
+    assert.deepEqual(await gridIndices(page), range(0, 100));
+    const info = page.getByTestId('page-info');
+    assert.match(await info.innerText(), /Page 1 of 100\b/);
+
+    // The cells carry the labels of the label file.
+    const cellLabels = await page
+      .locator('[data-testid="digit-cell"]')
+      .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-label'))));
+    assert.deepEqual(cellLabels, Array.from(labels.subarray(0, 100)));
+
+    // The → key flips to the next page, and the URL follows.
+    await page.locator('body').press('ArrowRight');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="page-info"]')?.textContent?.includes('Page 2 of 100'));
+    assert.deepEqual(await gridIndices(page), range(100, 200));
+    assert.match(page.url(), /[?&]page=2\b/);
+
+    // ← goes back.
+    await page.locator('body').press('ArrowLeft');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="page-info"]')?.textContent?.includes('Page 1 of 100'));
+    assert.deepEqual(await gridIndices(page), range(0, 100));
+  });
+});
+
+test('?page=N opens that page directly, the last one partly filled', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, 'data/mnist/test?page=2'));
+    assert.deepEqual(await gridIndices(page), range(100, 200));
+    assert.match(await page.getByTestId('page-info').innerText(), /Page 2 of 100\b/);
+    await page.goto(appUrl(site, 'data/mnist/test?page=100'));
+    assert.deepEqual(await gridIndices(page), range(9900, 10000));
+  });
+});
+
+test('?label=3 shows only threes and pages within them', async () => {
+  const threes = [];
+  labels.forEach((l, i) => { if (l === 3) threes.push(i); });
+  const pages = Math.ceil(threes.length / 100);
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, 'data/mnist/test?label=3'));
+    assert.deepEqual(await gridIndices(page), threes.slice(0, 100));
+    const cellLabels = await page
+      .locator('[data-testid="digit-cell"]')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-label')));
+    assert.ok(cellLabels.every((l) => l === '3'), `labels: ${cellLabels.join(',')}`);
+    assert.match(await page.getByTestId('page-info').innerText(), new RegExp(`Page 1 of ${pages}\\b`));
+
+    // The last page of the filter holds the remaining threes.
+    await page.goto(appUrl(site, `data/mnist/test?label=3&page=${pages}`));
+    const rest = threes.slice((pages - 1) * 100);
+    assert.deepEqual(await gridIndices(page, rest.length), rest);
+  });
+});
+
+test('clicking a cell opens that digit', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, 'data/mnist/test?page=3'));
+    await gridIndices(page);
+    await page.locator('[data-testid="digit-cell"][data-index="234"]').click();
+    const label = page.getByTestId('digit-label');
+    await label.waitFor();
+    assert.match(page.url(), /\/mnist\/data\/mnist\/test\/234\b/);
+    assert.match(await label.innerText(), new RegExp(`\\b${labels[234]}\\b`));
+  });
+});
+
+test('loading the grid records fetch, decode and first-paint measures', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, 'data/mnist/test'));
+    await gridIndices(page);
+    for (const name of ['fetch:mnist/test', 'decode:mnist/test', 'first-grid-paint']) {
+      const durations = await measures(page, name);
+      assert.ok(durations.length >= 1 && durations.every((d) => d >= 0), `${name}: ${durations}`);
+    }
+  });
+});
+
+test('the home page renders without errors', async () => {
+  await withPage(async (page) => {
+    const response = await page.goto(site.url);
+    assert.equal(response.status(), 200);
+    await page.waitForFunction(() => document.body.innerText.trim().length > 0);
+    assert.equal(await page.locator('[role="alert"]').count(), 0);
+  });
+});

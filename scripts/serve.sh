@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the tools (scripts/setup.sh), then serves the app with live reload: `trunk serve`.
+# Extra arguments go to trunk, e.g. `bash scripts/serve.sh --port 8081 --release`.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/setup.sh
+
+export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
+# Use the tools installed above and never download one (crates were fetched by setup.sh).
+export TRUNK_OFFLINE=true TRUNK_SKIP_VERSION_CHECK=true
+export TRUNK_TOOLS_WASM_BINDGEN=0.2.130 TRUNK_TOOLS_WASM_OPT=version_132
+
+port=""
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --port) port="${args[$((i + 1))]:-}" ;;
+    --port=*) port="${args[$i]#--port=}" ;;
+  esac
+done
+if [ -z "$port" ]; then
+  port=8080
+  args=(--port "$port" "${args[@]}")
+fi
+echo "serve: open http://127.0.0.1:$port/ once trunk has built the app (Ctrl-C stops)"
+exec trunk serve "${args[@]}"
