@@ -1,0 +1,138 @@
+//! The shipped MNIST files: intact (SHA256SUMS) and decoded to the known sizes and class counts.
+
+use std::path::{Path, PathBuf};
+
+use mnist_viz::core::dataset::{class_stats, images_file, labels_file, Dataset, Split};
+use sha2::{Digest, Sha256};
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist")
+}
+
+fn read(file: &str) -> Vec<u8> {
+    let path = data_dir().join(file);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// (expected sha256, file name) for every line of SHA256SUMS.
+fn checksums() -> Vec<(String, String)> {
+    let sums = String::from_utf8(read("SHA256SUMS")).expect("SHA256SUMS is text");
+    sums.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (hash, name) = l
+                .split_once(char::is_whitespace)
+                .expect("`hash  name` lines");
+            (
+                hash.to_string(),
+                name.trim().trim_start_matches('*').to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn files_match_their_checksums() {
+    let sums = checksums();
+    for split in Split::ALL {
+        for file in [images_file(split), labels_file(split)] {
+            assert!(
+                sums.iter().any(|(_, name)| *name == file),
+                "{file} missing from SHA256SUMS"
+            );
+        }
+    }
+    for (expected, name) in sums {
+        let actual = hex(&Sha256::digest(read(&name)));
+        assert_eq!(actual, expected, "{name} does not match SHA256SUMS");
+    }
+}
+
+fn load(split: Split) -> Dataset {
+    Dataset::from_gz(
+        &read(&images_file(split)),
+        &read(&labels_file(split)),
+        split,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn check_split(split: Split, count: usize, class_counts: [usize; 10]) {
+    let d = load(split);
+    assert_eq!(d.len(), count);
+    assert_eq!(
+        (d.images.count, d.images.rows, d.images.cols),
+        (count, 28, 28)
+    );
+    assert_eq!(d.images.pixels.len(), count * 28 * 28);
+    let stats = class_stats(&d);
+    assert_eq!(stats.counts, class_counts);
+    for (digit, &n) in class_counts.iter().enumerate() {
+        assert_eq!(d.indices(Some(digit as u8)).len(), n);
+    }
+    // Mean images are real averages: within 0..=255, with ink in the middle and none in the corner.
+    for mean in &stats.means {
+        assert_eq!(mean.len(), 28 * 28);
+        assert!(mean.iter().all(|&v| (0.0..=255.0).contains(&v)));
+        assert_eq!(mean[0], 0.0);
+    }
+    let centre = 14 * 28 + 14;
+    assert!(
+        stats.means[1][centre] > 200.0,
+        "ones are drawn through the centre"
+    );
+    assert!(stats.means[0][centre] < 100.0, "zeros are hollow");
+}
+
+#[test]
+fn test_split_decodes_to_known_counts() {
+    check_split(
+        Split::Test,
+        10_000,
+        [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009],
+    );
+}
+
+#[test]
+fn train_split_decodes_to_known_counts() {
+    check_split(
+        Split::Train,
+        60_000,
+        [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949],
+    );
+}
+
+#[test]
+fn swapped_files_are_reported_by_name() {
+    let split = Split::Test;
+    let err = Dataset::from_gz(
+        &read(&labels_file(split)),
+        &read(&images_file(split)),
+        split,
+    )
+    .unwrap_err();
+    assert_eq!(err.file, "t10k-images-idx3-ubyte.gz");
+    assert!(
+        err.problem
+            .starts_with("wrong magic number 2049: expected 2051"),
+        "{err}"
+    );
+}
+
+#[test]
+fn mismatched_splits_are_refused() {
+    let err = Dataset::from_gz(
+        &read(&images_file(Split::Test)),
+        &read(&labels_file(Split::Train)),
+        Split::Test,
+    )
+    .unwrap_err();
+    assert!(
+        err.problem.contains("10000 images but 60000 labels"),
+        "{err}"
+    );
+}
