@@ -1,0 +1,160 @@
+// The browser benchmark: opens the release build (served under /mnist/ like GitHub Pages) in
+// headless Chromium and prints each figure next to its target. Reads the app's performance
+// measures (see docs/CONTRACTS.md); a measure or page that does not exist yet prints "n/a".
+//
+//   node e2e/bench.mjs            (after `trunk build --release --public-url /mnist/`)
+//   BENCH_FLIPS=20 BENCH_JSON=out.json node e2e/bench.mjs
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { launchBrowser, startSite, openPage, appUrl, gridIndices, measures, measuresNow, DIST } from './lib.mjs';
+
+const FLIPS = Number(process.env.BENCH_FLIPS ?? 20);
+const WAIT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60000);
+
+/** Targets: [figure, unit, limit] — the figure passes when it is at most the limit. */
+const TARGETS = {
+  decodeTest: ['browser gunzip+decode t10k (decode:mnist/test)', 'ms', 200],
+  decodeTrain: ['browser gunzip+decode train (decode:mnist/train)', 'ms', 1500],
+  fetchTest: ['browser fetch t10k, both files (fetch:mnist/test)', 'ms', null],
+  firstGrid: ['navigation → first grid page painted, cold cache (first-grid-paint)', 'ms', 1000],
+  flip: [`page flip, median of ${FLIPS} → flips (grid-paint)`, 'ms', 50],
+  networkFirst: ['network page first paint (network-first-paint)', 'ms', 1000],
+  networkSwitch: ['network sample switch, median (network-render)', 'ms', 50],
+  bundle: ['app bundle gzip -9 (html+js+wasm+css, data excluded)', 'KiB', 500],
+};
+
+function median(values) {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs one measurement; a missing page/measure or a timeout gives null ("n/a") and a note. */
+async function attempt(label, fn, notes) {
+  try {
+    return await fn();
+  } catch (err) {
+    notes.push(`${label}: ${String(err.message ?? err).split('\n')[0]}`);
+    return null;
+  }
+}
+
+/** Cold-cache load of the test grid: fetch, decode and first paint. */
+async function gridLoad(browser, site) {
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(appUrl(site, 'data/mnist/test'));
+    await gridIndices(page);
+    const first = await measures(page, 'first-grid-paint', 1, WAIT_MS);
+    const decode = await measuresNow(page, 'decode:mnist/test');
+    const fetched = await measuresNow(page, 'fetch:mnist/test');
+    return { firstGrid: first[0], decodeTest: decode[0] ?? null, fetchTest: fetched[0] ?? null };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Median grid-paint of FLIPS page flips with the → key. */
+async function pageFlips(browser, site) {
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(appUrl(site, 'data/mnist/test'));
+    await gridIndices(page);
+    await measures(page, 'first-grid-paint', 1, WAIT_MS);
+    const before = (await measuresNow(page, 'grid-paint')).length;
+    for (let i = 1; i <= FLIPS; i++) {
+      await page.locator('body').press('ArrowRight');
+      await measures(page, 'grid-paint', before + i, WAIT_MS / 4);
+    }
+    const all = await measuresNow(page, 'grid-paint');
+    return median(all.slice(before));
+  } finally {
+    await context.close();
+  }
+}
+
+/** gunzip + decode of the training set, opened by visiting its grid. */
+async function trainDecode(browser, site) {
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(appUrl(site, 'data/mnist/train'));
+    return (await measures(page, 'decode:mnist/train', 1, WAIT_MS))[0];
+  } finally {
+    await context.close();
+  }
+}
+
+/** Client-side navigation the way the router sees a link click: pushState + popstate. */
+function softNavigate(page, url) {
+  return page.evaluate((u) => {
+    history.pushState(null, '', u);
+    dispatchEvent(new PopStateEvent('popstate', { state: null }));
+  }, url);
+}
+
+/** Network page: first paint, then the median re-render over a few sample switches. */
+async function network(browser, site) {
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(appUrl(site, 'network?sample=mnist/test/0'));
+    const first = (await measures(page, 'network-first-paint', 1, WAIT_MS))[0];
+    const before = (await measuresNow(page, 'network-render')).length;
+    const switches = 10;
+    for (let i = 1; i <= switches; i++) {
+      await softNavigate(page, appUrl(site, `network?sample=mnist/test/${i}`));
+      await measures(page, 'network-render', before + i, WAIT_MS / 4);
+    }
+    const all = await measuresNow(page, 'network-render');
+    return { networkFirst: first, networkSwitch: median(all.slice(before)) };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Sum of gzip -9 sizes of the app files in dist (html, js, wasm, css); data/ is excluded. */
+function bundleKiB(dir) {
+  let total = 0;
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      if (statSync(p).isDirectory()) {
+        if (path.relative(dir, p) !== 'data') walk(p);
+      } else if (/\.(html|js|mjs|wasm|css)$/.test(name) && name !== '404.html') {
+        total += gzipSync(readFileSync(p), { level: 9 }).length;
+      }
+    }
+  };
+  walk(dir);
+  return total / 1024;
+}
+
+function formatLine(key, value) {
+  const [what, unit, limit] = TARGETS[key];
+  const shown = value == null ? 'n/a' : `${value.toFixed(1)} ${unit}`;
+  const target = limit == null ? '(no target)' : `target ≤ ${limit} ${unit}`;
+  const verdict = value == null || limit == null ? '' : value <= limit ? '  ok' : '  MISSED';
+  return `${what.padEnd(72)} ${shown.padStart(12)}   ${target}${verdict}`;
+}
+
+const notes = [];
+const results = {};
+const site = await startSite();
+const browser = await launchBrowser();
+const chromiumVersion = browser.version();
+try {
+  Object.assign(results, (await attempt('grid load', () => gridLoad(browser, site), notes)) ?? {});
+  results.flip = await attempt('page flips', () => pageFlips(browser, site), notes);
+  results.decodeTrain = await attempt('train', () => trainDecode(browser, site), notes);
+  Object.assign(results, (await attempt('network', () => network(browser, site), notes)) ?? {});
+} finally {
+  await browser.close();
+  await site.close();
+}
+results.bundle = await attempt('bundle', () => bundleKiB(DIST), notes);
+
+console.log(`browser benchmark (Chromium ${chromiumVersion}, release build in ${DIST})`);
+for (const key of Object.keys(TARGETS)) console.log(formatLine(key, results[key] ?? null));
+for (const note of notes) console.log(`  n/a because ${note}`);
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
