@@ -1,0 +1,100 @@
+//! Pure helpers for drawing digits: grey pixels to RGBA, pointer position to pixel,
+//! neighbours of a digit. No web-sys: the app hands the results to the canvas.
+
+/// Grey pixels (0 = background, 255 = ink) as RGBA bytes for `ImageData`:
+/// ink is drawn dark on a light paper, fully opaque. Output length is `4 × grey.len()`.
+pub fn grey_to_rgba(grey: &[u8]) -> Vec<u8> {
+    let mut rgba = Vec::with_capacity(grey.len() * 4);
+    for &g in grey {
+        let shade = 255 - g;
+        rgba.extend_from_slice(&[shade, shade, shade, 255]);
+    }
+    rgba
+}
+
+/// The pixel (row, col) under a pointer at `(x, y)` CSS pixels from the top-left corner of an
+/// element drawn `width × height` CSS pixels large and showing `rows × cols` pixels.
+/// None when the point is outside the element or the element has no area.
+pub fn pixel_at(
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+    rows: usize,
+    cols: usize,
+) -> Option<(usize, usize)> {
+    let sizes_ok = width > 0.0 && height > 0.0 && rows > 0 && cols > 0;
+    let inside = x >= 0.0 && y >= 0.0 && x < width && y < height;
+    if !sizes_ok || !inside {
+        return None;
+    }
+    let col = ((x / width) * cols as f64).floor() as usize;
+    let row = ((y / height) * rows as f64).floor() as usize;
+    Some((row.min(rows - 1), col.min(cols - 1)))
+}
+
+/// Index of the previous and next digit of `index` in a split of `len` digits (None at the ends,
+/// and both None when `index` is not in the split).
+pub fn neighbours(index: usize, len: usize) -> (Option<usize>, Option<usize>) {
+    if index >= len {
+        return (None, None);
+    }
+    let previous = index.checked_sub(1);
+    let next = index.checked_add(1).filter(|&n| n < len);
+    (previous, next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rgba_inverts_ink_and_is_opaque() {
+        let rgba = grey_to_rgba(&[0, 255, 100]);
+        assert_eq!(
+            rgba,
+            vec![255, 255, 255, 255, 0, 0, 0, 255, 155, 155, 155, 255]
+        );
+    }
+
+    #[test]
+    fn rgba_of_nothing_is_empty() {
+        assert!(grey_to_rgba(&[]).is_empty());
+    }
+
+    #[test]
+    fn pixel_at_maps_corners_and_middle() {
+        // 280 × 280 CSS pixels showing 28 × 28: each pixel is 10 × 10.
+        assert_eq!(pixel_at(0.0, 0.0, 280.0, 280.0, 28, 28), Some((0, 0)));
+        assert_eq!(pixel_at(279.9, 279.9, 280.0, 280.0, 28, 28), Some((27, 27)));
+        assert_eq!(pixel_at(15.0, 95.0, 280.0, 280.0, 28, 28), Some((9, 1)));
+    }
+
+    #[test]
+    fn pixel_at_outside_or_degenerate_is_none() {
+        assert_eq!(pixel_at(-1.0, 5.0, 280.0, 280.0, 28, 28), None);
+        assert_eq!(pixel_at(5.0, 280.0, 280.0, 280.0, 28, 28), None);
+        assert_eq!(pixel_at(5.0, 5.0, 0.0, 280.0, 28, 28), None);
+        assert_eq!(pixel_at(5.0, 5.0, 280.0, 280.0, 0, 28), None);
+        assert_eq!(pixel_at(f64::NAN, 5.0, 280.0, 280.0, 28, 28), None);
+    }
+
+    #[test]
+    fn pixel_at_non_square_element() {
+        // 56 wide, 28 high, showing 2 rows × 4 cols: pixels are 14 × 14.
+        assert_eq!(pixel_at(43.0, 15.0, 56.0, 28.0, 2, 4), Some((1, 3)));
+    }
+
+    #[test]
+    fn neighbours_stop_at_the_ends() {
+        assert_eq!(neighbours(0, 10), (None, Some(1)));
+        assert_eq!(neighbours(5, 10), (Some(4), Some(6)));
+        assert_eq!(neighbours(9, 10), (Some(8), None));
+        assert_eq!(neighbours(0, 1), (None, None));
+        assert_eq!(neighbours(10, 10), (None, None));
+        assert_eq!(
+            neighbours(usize::MAX - 1, usize::MAX),
+            (Some(usize::MAX - 2), None)
+        );
+    }
+}
