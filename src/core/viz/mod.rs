@@ -1,0 +1,23 @@
+//! Geometry and visual choices of the network graph, as plain tested Rust.
+//!
+//! The view (`app::pages::network`) only maps what is computed here into SVG elements:
+//! - [`layout`]: where every column and neuron goes (image grid, circles, or compact cells);
+//! - [`edges`]: which connections are drawn for a sample (the strongest `|w·a|`) and as which paths;
+//! - [`scale`]: colours for activations, signs and weights, and stroke widths;
+//! - [`rank`]: the test digits that activate a neuron most;
+//! - [`nav`]: keyboard moves between neurons, and the text description for screen readers.
+//!
+//! Drawn layer numbering follows CONTRACTS.md: layer 0 is the input, layer `l ≥ 1` is the
+//! output of `Network::layers[l - 1]`.
+
+pub mod edges;
+pub mod layout;
+pub mod nav;
+pub mod rank;
+pub mod scale;
+
+pub use edges::{edge_paths, strongest_edges, Edge, EdgePath};
+pub use layout::{layout, Column, Frame, Layout, NeuronPos, Shape};
+pub use nav::{describe, predicted_class, step_focus, Move};
+pub use rank::{top_k, TopActivations};
+pub use scale::{activation_fill, activation_scale, heat_fill, sign_colour, stroke_width, Rgb};
