@@ -138,10 +138,7 @@ pub fn square_side(n: usize) -> Option<usize> {
 
 /// Side of the input image box: a share of the width, never taller than the drawing.
 fn image_box_side(frame: Frame, inner_h: f32) -> f32 {
-    (frame.width * 0.25)
-        .min(inner_h)
-        .min(MAX_IMAGE_SIDE)
-        .max(1.0)
+    (frame.width * 0.25).min(inner_h).clamp(1.0, MAX_IMAGE_SIDE)
 }
 
 /// Centre x of every column: the input column starts at the margin (or is the image box); the
