@@ -1,0 +1,486 @@
+//! Hand-written matrix kernels for the batched passes.
+//!
+//! Everything reduces to one product, `C (m×n) = / += alpha · A (m×k) · B (k×n)`, all row-major.
+//! Each row of C is a combination of rows of B weighted by that row of A, so the kernel first
+//! lists the non-zero entries of the A row (MNIST pixels are ~80 % zero and ReLU activations
+//! ~50 %), then streams the chosen B rows through a block of SIMD accumulators that stays in
+//! registers (64 columns = 8 AVX registers), and writes C once. B rows are contiguous, loads are
+//! unit-stride, and the same B block is reused for every non-zero of the row while it is in L1/L2.
+//!
+//! Back-ends: AVX2+FMA on x86-64 (detected at run time), simd128 on wasm32 (when compiled with
+//! `+simd128`, as `.cargo/config.toml` does), and portable chunked code the compiler vectorises.
+//! With the `parallel` feature (native only) large products split their rows over the rayon
+//! threads; every C element is still summed in the same order, so results do not depend on the
+//! number of threads.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static THREADS_ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Enables or disables multi-threaded kernels (no effect without the `parallel` feature).
+pub fn set_parallel(enabled: bool) {
+    THREADS_ENABLED.store(enabled, Ordering::Relaxed);
+}
+
+/// Whether kernels may currently use more than one thread.
+pub fn parallel_enabled() -> bool {
+    cfg!(all(feature = "parallel", not(target_arch = "wasm32")))
+        && THREADS_ENABLED.load(Ordering::Relaxed)
+}
+
+/// The name of the SIMD back-end the kernels use on this machine.
+pub fn backend_name() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        return "avx2+fma";
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return "simd128";
+    #[allow(unreachable_code)]
+    "portable"
+}
+
+#[cfg(target_arch = "x86_64")]
+fn has_avx2_fma() -> bool {
+    use std::sync::OnceLock;
+    static DETECTED: OnceLock<bool> = OnceLock::new();
+    *DETECTED.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    })
+}
+
+/// Multiply-adds below which a product is not worth splitting over threads.
+const PARALLEL_MIN_WORK: usize = 1 << 20;
+
+/// `C = alpha·A·B` (or `C += alpha·A·B` when `accumulate`), with A `m×k`, B `k×n`, C `m×n`,
+/// all row-major. Zero entries of A are skipped.
+///
+/// # Panics
+/// If a slice is shorter than its stated shape (a programming error, not a data error).
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    assert!(
+        a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
+        "gemm shapes"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    let c = &mut c[..m * n];
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    if parallel_enabled() && m >= 2 && m * k * n >= PARALLEL_MIN_WORK {
+        use rayon::prelude::*;
+        let parts = 2 * rayon::current_num_threads();
+        let rows_per_part = m.div_ceil(parts);
+        c.par_chunks_mut(rows_per_part * n)
+            .enumerate()
+            .for_each(|(p, c_part)| {
+                let first = p * rows_per_part;
+                let rows = c_part.len() / n;
+                gemm_serial(rows, k, n, alpha, &a[first * k..], b, c_part, accumulate);
+            });
+        return;
+    }
+    let _ = PARALLEL_MIN_WORK;
+    gemm_serial(m, k, n, alpha, a, b, c, accumulate);
+}
+
+/// Single-threaded body of [`gemm`].
+#[allow(clippy::too_many_arguments)]
+fn gemm_serial(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let mut idx: Vec<u32> = Vec::with_capacity(k);
+    let mut val: Vec<f32> = Vec::with_capacity(k);
+    for i in 0..m {
+        idx.clear();
+        val.clear();
+        for (kk, &v) in a[i * k..(i + 1) * k].iter().enumerate() {
+            if v != 0.0 {
+                idx.push(kk as u32);
+                val.push(v);
+            }
+        }
+        let out = &mut c[i * n..(i + 1) * n];
+        if idx.is_empty() {
+            if !accumulate {
+                out.fill(0.0);
+            }
+            continue;
+        }
+        combine_rows(&idx, &val, &b[..k * n], n, out, alpha, accumulate);
+    }
+}
+
+/// `out = / += alpha · Σ_t val[t] · B[idx[t], ..]`, B having rows of length `n`.
+fn combine_rows(
+    idx: &[u32],
+    val: &[f32],
+    b: &[f32],
+    n: usize,
+    out: &mut [f32],
+    alpha: f32,
+    accumulate: bool,
+) {
+    debug_assert!(idx.iter().all(|&r| (r as usize + 1) * n <= b.len()));
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked above); every row index was taken
+        // from A's row of length k and B holds k rows of n floats (asserted in `gemm`).
+        unsafe { avx2::combine_rows(idx, val, b, n, out, alpha, accumulate) };
+        return;
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        // SAFETY: as above; simd128 is enabled at compile time.
+        unsafe { wasm::combine_rows(idx, val, b, n, out, alpha, accumulate) };
+        return;
+    }
+    #[allow(unreachable_code)]
+    portable::combine_rows(idx, val, b, n, out, alpha, accumulate)
+}
+
+/// Columns `from..n` of a row combination, one scalar at a time.
+fn combine_tail(
+    idx: &[u32],
+    val: &[f32],
+    b: &[f32],
+    n: usize,
+    from: usize,
+    out: &mut [f32],
+    alpha: f32,
+    accumulate: bool,
+) {
+    for col in from..n {
+        let mut s = 0.0f32;
+        for (&r, &v) in idx.iter().zip(val) {
+            s += v * b[r as usize * n + col];
+        }
+        out[col] = if accumulate {
+            out[col] + alpha * s
+        } else {
+            alpha * s
+        };
+    }
+}
+
+mod portable {
+    /// Blocks of 16 columns with array accumulators (vectorised by the compiler).
+    pub fn combine_rows(
+        idx: &[u32],
+        val: &[f32],
+        b: &[f32],
+        n: usize,
+        out: &mut [f32],
+        alpha: f32,
+        accumulate: bool,
+    ) {
+        const W: usize = 16;
+        let mut col = 0;
+        while col + W <= n {
+            let mut acc = [0.0f32; W];
+            for (&r, &v) in idx.iter().zip(val) {
+                let row = &b[r as usize * n + col..r as usize * n + col + W];
+                for i in 0..W {
+                    acc[i] += v * row[i];
+                }
+            }
+            for i in 0..W {
+                let o = &mut out[col + i];
+                *o = if accumulate {
+                    *o + alpha * acc[i]
+                } else {
+                    alpha * acc[i]
+                };
+            }
+            col += W;
+        }
+        super::combine_tail(idx, val, b, n, col, out, alpha, accumulate);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    /// 64-, 32- then 8-column register blocks, then a scalar tail.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available; `(idx[t] + 1) * n <= b.len()` for every t;
+    /// `out.len() >= n`; `val.len() >= idx.len()`.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn combine_rows(
+        idx: &[u32],
+        val: &[f32],
+        b: &[f32],
+        n: usize,
+        out: &mut [f32],
+        alpha: f32,
+        accumulate: bool,
+    ) {
+        let mut col = 0;
+        while col + 64 <= n {
+            block::<8>(idx, val, b, n, col, out, alpha, accumulate);
+            col += 64;
+        }
+        while col + 32 <= n {
+            block::<4>(idx, val, b, n, col, out, alpha, accumulate);
+            col += 32;
+        }
+        while col + 8 <= n {
+            block::<1>(idx, val, b, n, col, out, alpha, accumulate);
+            col += 8;
+        }
+        super::combine_tail(idx, val, b, n, col, out, alpha, accumulate);
+    }
+
+    /// Columns `col..col + 8R` with R accumulators held in registers.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn block<const R: usize>(
+        idx: &[u32],
+        val: &[f32],
+        b: &[f32],
+        n: usize,
+        col: usize,
+        out: &mut [f32],
+        alpha: f32,
+        accumulate: bool,
+    ) {
+        let mut acc = [_mm256_setzero_ps(); R];
+        let bp = b.as_ptr();
+        for t in 0..idx.len() {
+            let v = _mm256_set1_ps(*val.get_unchecked(t));
+            let row = bp.add(*idx.get_unchecked(t) as usize * n + col);
+            for (r, a) in acc.iter_mut().enumerate() {
+                *a = _mm256_fmadd_ps(v, _mm256_loadu_ps(row.add(8 * r)), *a);
+            }
+        }
+        let va = _mm256_set1_ps(alpha);
+        let op = out.as_mut_ptr().add(col);
+        for (r, a) in acc.iter().enumerate() {
+            let p = op.add(8 * r);
+            let x = if accumulate {
+                _mm256_fmadd_ps(*a, va, _mm256_loadu_ps(p))
+            } else {
+                _mm256_mul_ps(*a, va)
+            };
+            _mm256_storeu_ps(p, x);
+        }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use std::arch::wasm32::*;
+
+    /// 32-, 16- then 4-column register blocks, then a scalar tail.
+    ///
+    /// # Safety
+    /// `(idx[t] + 1) * n <= b.len()` for every t; `out.len() >= n`; `val.len() >= idx.len()`.
+    pub unsafe fn combine_rows(
+        idx: &[u32],
+        val: &[f32],
+        b: &[f32],
+        n: usize,
+        out: &mut [f32],
+        alpha: f32,
+        accumulate: bool,
+    ) {
+        let mut col = 0;
+        while col + 32 <= n {
+            block::<8>(idx, val, b, n, col, out, alpha, accumulate);
+            col += 32;
+        }
+        while col + 16 <= n {
+            block::<4>(idx, val, b, n, col, out, alpha, accumulate);
+            col += 16;
+        }
+        while col + 4 <= n {
+            block::<1>(idx, val, b, n, col, out, alpha, accumulate);
+            col += 4;
+        }
+        super::combine_tail(idx, val, b, n, col, out, alpha, accumulate);
+    }
+
+    /// Columns `col..col + 4R` with R accumulators.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn block<const R: usize>(
+        idx: &[u32],
+        val: &[f32],
+        b: &[f32],
+        n: usize,
+        col: usize,
+        out: &mut [f32],
+        alpha: f32,
+        accumulate: bool,
+    ) {
+        let mut acc = [f32x4_splat(0.0); R];
+        let bp = b.as_ptr();
+        for t in 0..idx.len() {
+            let v = f32x4_splat(*val.get_unchecked(t));
+            let row = bp.add(*idx.get_unchecked(t) as usize * n + col);
+            for (r, a) in acc.iter_mut().enumerate() {
+                let x = v128_load(row.add(4 * r) as *const v128);
+                *a = f32x4_add(*a, f32x4_mul(v, x));
+            }
+        }
+        let va = f32x4_splat(alpha);
+        let op = out.as_mut_ptr().add(col);
+        for (r, a) in acc.iter().enumerate() {
+            let p = op.add(4 * r) as *mut v128;
+            let mut x = f32x4_mul(*a, va);
+            if accumulate {
+                x = f32x4_add(x, v128_load(p as *const v128));
+            }
+            v128_store(p, x);
+        }
+    }
+}
+
+/// Writes the transpose of `src` (`rows × cols`) into `dst` (`cols × rows`), in 8×8 tiles.
+pub fn transpose(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
+    assert!(
+        src.len() >= rows * cols && dst.len() >= rows * cols,
+        "transpose shapes"
+    );
+    const T: usize = 8;
+    for r0 in (0..rows).step_by(T) {
+        for c0 in (0..cols).step_by(T) {
+            for r in r0..(r0 + T).min(rows) {
+                for c in c0..(c0 + T).min(cols) {
+                    dst[c * rows + r] = src[r * cols + c];
+                }
+            }
+        }
+    }
+}
+
+/// Adds the column sums of `m` (`rows × cols`) times `alpha` into `out` (length `cols`).
+pub fn add_column_sums(m: &[f32], rows: usize, cols: usize, alpha: f32, out: &mut [f32]) {
+    let mut sums = vec![0.0f32; cols];
+    for row in m[..rows * cols].chunks_exact(cols) {
+        for (s, &v) in sums.iter_mut().zip(row) {
+            *s += v;
+        }
+    }
+    for (o, s) in out.iter_mut().zip(sums) {
+        *o += alpha * s;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rng::Rng;
+    use super::*;
+
+    fn naive(m: usize, k: usize, n: usize, a: &[f32], b: &[f32]) -> Vec<f32> {
+        let mut c = vec![0.0f32; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                c[i * n + j] = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
+            }
+        }
+        c
+    }
+
+    fn random(len: usize, zero_fraction: f32, rng: &mut Rng) -> Vec<f32> {
+        (0..len)
+            .map(|_| {
+                if rng.next_f32() < zero_fraction {
+                    0.0
+                } else {
+                    rng.uniform(1.0)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn gemm_matches_naive_product_for_awkward_shapes() {
+        let mut rng = Rng::new(11);
+        for &(m, k, n) in &[
+            (1, 1, 1),
+            (3, 5, 7),
+            (32, 784, 100),
+            (5, 100, 10),
+            (7, 33, 130),
+            (2, 9, 64),
+        ] {
+            let a = random(m * k, 0.5, &mut rng);
+            let b = random(k * n, 0.0, &mut rng);
+            let want = naive(m, k, n, &a, &b);
+            let mut c = vec![f32::NAN; m * n];
+            gemm(m, k, n, 1.0, &a, &b, &mut c, false);
+            for (x, y) in c.iter().zip(&want) {
+                assert!(
+                    (x - y).abs() < 1e-4 * (1.0 + y.abs()),
+                    "{m}x{k}x{n}: {x} vs {y}"
+                );
+            }
+            // Accumulate with a scale: c + 2·AB = 3·AB.
+            gemm(m, k, n, 2.0, &a, &b, &mut c, true);
+            for (x, y) in c.iter().zip(&want) {
+                assert!(
+                    (x - 3.0 * y).abs() < 1e-3 * (1.0 + y.abs()),
+                    "acc {x} vs {y}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn zero_rows_give_zero_or_leave_output() {
+        let a = vec![0.0f32; 2 * 3];
+        let b = vec![1.0f32; 3 * 4];
+        let mut c = vec![5.0f32; 8];
+        gemm(2, 3, 4, 1.0, &a, &b, &mut c, true);
+        assert!(c.iter().all(|&v| v == 5.0));
+        gemm(2, 3, 4, 1.0, &a, &b, &mut c, false);
+        assert!(c.iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn parallel_and_serial_agree_bit_for_bit() {
+        let mut rng = Rng::new(5);
+        let (m, k, n) = (64, 784, 100);
+        let a = random(m * k, 0.8, &mut rng);
+        let b = random(k * n, 0.0, &mut rng);
+        let mut c1 = vec![0.0; m * n];
+        let mut c2 = vec![0.0; m * n];
+        gemm(m, k, n, 1.0, &a, &b, &mut c1, false);
+        gemm_serial(m, k, n, 1.0, &a, &b, &mut c2, false);
+        assert_eq!(c1, c2);
+    }
+
+    #[test]
+    fn transpose_and_column_sums() {
+        let src: Vec<f32> = (0..30).map(|v| v as f32).collect();
+        let mut dst = vec![0.0; 30];
+        transpose(&src, 3, 10, &mut dst);
+        assert_eq!(dst[0..3], [0.0, 10.0, 20.0]);
+        assert_eq!(dst[27..30], [9.0, 19.0, 29.0]);
+        let mut sums = vec![1.0; 10];
+        add_column_sums(&src, 3, 10, 0.5, &mut sums);
+        assert_eq!(sums[0], 1.0 + 0.5 * 30.0);
+        assert_eq!(sums[9], 1.0 + 0.5 * 57.0);
+    }
+}

@@ -1,0 +1,18 @@
+//! A from-scratch neural network: dense layers, activations, losses, back-propagation,
+//! optimisers, a pausable training loop, evaluation and a model file.
+//!
+//! Shapes: an input is `input_size()` f32 values (MNIST: pixel / 255, row-major 28×28).
+//! Batches are stored row-major, one sample per row (`count × width`).
+
+pub mod activation;
+pub mod layer;
+pub mod matrix;
+pub mod model;
+pub mod network;
+pub mod rng;
+
+pub use activation::Activation;
+pub use layer::Dense;
+pub use model::ModelError;
+pub use network::{argmax, Network, NetworkError, Trace};
+pub use rng::Rng;
