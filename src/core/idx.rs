@@ -146,7 +146,7 @@ pub fn gunzip_bounded(gz: &[u8], limit: usize) -> Result<Vec<u8>, IdxError> {
     if gz.len() < 2 || gz[..2] != GZIP_ID {
         return Err(IdxError::NotGzip);
     }
-    let mut out = Vec::with_capacity(expected_gunzip_len(gz).min(limit));
+    let mut out = Vec::with_capacity(capacity_hint(gz, limit));
     let decoder = flate2::bufread::GzDecoder::new(gz);
     // One byte beyond the limit tells "exactly at the limit" from "over it".
     let bound = (limit as u64).saturating_add(1);
@@ -160,8 +160,19 @@ pub fn gunzip_bounded(gz: &[u8], limit: usize) -> Result<Vec<u8>, IdxError> {
     Ok(out)
 }
 
+/// Deflate never expands more than 1032 to 1 (258-byte matches coded in 2 bits).
+const MAX_DEFLATE_RATIO: usize = 1032;
+
+/// Bytes to reserve for the output: the trailer's claim, but never more than the input could
+/// possibly produce or than `limit` (so a lying 20-byte file reserves kilobytes, not 64 MiB).
+fn capacity_hint(gz: &[u8], limit: usize) -> usize {
+    claimed_gunzip_len(gz)
+        .min(limit)
+        .min(gz.len().saturating_mul(MAX_DEFLATE_RATIO))
+}
+
 /// The size the gzip trailer claims (ISIZE, modulo 2³²): only a capacity hint, never trusted.
-fn expected_gunzip_len(gz: &[u8]) -> usize {
+fn claimed_gunzip_len(gz: &[u8]) -> usize {
     match gz.len().checked_sub(4) {
         Some(at) if gz.len() >= 18 => {
             u32::from_le_bytes([gz[at], gz[at + 1], gz[at + 2], gz[at + 3]]) as usize
@@ -392,6 +403,22 @@ mod tests {
                 limit: MAX_DECOMPRESSED
             })
         );
+    }
+
+    #[test]
+    fn capacity_hint_trusts_the_trailer_only_within_reason() {
+        let gz = gzip(&vec![3u8; 5000]);
+        assert_eq!(capacity_hint(&gz, MAX_DECOMPRESSED), 5000);
+        let mut liar = gz.clone();
+        let n = liar.len();
+        liar[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(
+            capacity_hint(&liar, MAX_DECOMPRESSED),
+            n * MAX_DEFLATE_RATIO
+        );
+        assert_eq!(capacity_hint(&liar, 100), 100);
+        // The wrong size is then caught by the decoder's own check.
+        assert!(matches!(gunzip(&liar), Err(IdxError::CorruptGzip { .. })));
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! Native benchmark of loading a split: gunzip + IDX decode of both files.
+//!
+//! `cargo run --profile native --bin bench_decode [runs]` prints, per split, the median time
+//! over `runs` (default 7) and the throughput in MB/s of decompressed bytes (1 MB = 10⁶ bytes).
+
+use std::path::Path;
+use std::time::Instant;
+
+use mnist_viz::core::dataset::{images_file, labels_file, Dataset, Split};
+use mnist_viz::core::idx;
+
+fn read(file: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/mnist")
+        .join(file);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        eprintln!("cannot read {}: {e}", path.display());
+        std::process::exit(1)
+    })
+}
+
+/// Median of the run times in milliseconds.
+fn median_ms(mut runs: Vec<f64>) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    let mid = runs.len() / 2;
+    if runs.len() % 2 == 1 {
+        runs[mid]
+    } else {
+        (runs[mid - 1] + runs[mid]) / 2.0
+    }
+}
+
+/// Times `runs` loads of one split; returns (median ms, decompressed bytes).
+fn bench_split(split: Split, runs: usize) -> Result<(f64, usize), String> {
+    let images_gz = read(&images_file(split));
+    let labels_gz = read(&labels_file(split));
+    let raw_len = idx::gunzip(&images_gz).map_err(|e| e.to_string())?.len()
+        + idx::gunzip(&labels_gz).map_err(|e| e.to_string())?.len();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let d = Dataset::from_gz(&images_gz, &labels_gz, split).map_err(|e| e.to_string())?;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(d.len());
+    }
+    Ok((median_ms(times), raw_len))
+}
+
+fn main() {
+    let runs = match std::env::args().nth(1).map(|s| s.parse::<usize>()) {
+        None => 7,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("usage: bench_decode [runs ≥ 1]");
+            std::process::exit(2)
+        }
+    };
+    println!("gunzip + IDX decode of images and labels, median of {runs} runs");
+    for split in Split::ALL {
+        match bench_split(split, runs) {
+            Ok((ms, bytes)) => println!(
+                "decode mnist/{:<5} {:8.1} ms  {:7.1} MB/s  ({} bytes decompressed)",
+                split.id(),
+                ms,
+                bytes as f64 / 1e6 / (ms / 1000.0),
+                bytes
+            ),
+            Err(e) => {
+                eprintln!("mnist/{}: {e}", split.id());
+                std::process::exit(1)
+            }
+        }
+    }
+}
