@@ -5,14 +5,27 @@
 //! Batches are stored row-major, one sample per row (`count × width`).
 
 pub mod activation;
+pub mod eval;
 pub mod layer;
+pub mod loss;
 pub mod matrix;
 pub mod model;
 pub mod network;
+pub mod optimizer;
 pub mod rng;
+pub mod train;
+
+#[cfg(test)]
+mod gradcheck;
 
 pub use activation::Activation;
+pub use eval::{evaluate, Evaluation};
 pub use layer::Dense;
+pub use loss::Loss;
 pub use model::ModelError;
 pub use network::{argmax, Network, NetworkError, Trace};
+pub use optimizer::Optimizer;
 pub use rng::Rng;
+pub use train::{
+    BatchReport, EpochReport, Flow, Progress, RunState, Samples, TrainConfig, TrainError, Trainer,
+};
