@@ -236,8 +236,8 @@ fn check_length(raw: &[u8], header: usize, body: usize) -> Result<(), IdxError> 
     }
 }
 
-/// Decodes an uncompressed IDX image file (magic 2051). Copies the pixel bytes once.
-pub fn decode_images(raw: &[u8]) -> Result<Images, IdxError> {
+/// Checks an IDX image file's header against its length; returns (count, rows, cols).
+fn image_shape(raw: &[u8]) -> Result<(usize, usize, usize), IdxError> {
     check_header(raw, "image", IMAGES_HEADER_LEN, IMAGES_MAGIC)?;
     let count = be_u32(raw, 4) as usize;
     let rows = be_u32(raw, 8) as usize;
@@ -250,11 +250,30 @@ pub fn decode_images(raw: &[u8]) -> Result<Images, IdxError> {
         .and_then(|n| n.checked_mul(cols))
         .ok_or(IdxError::SizeOverflow)?;
     check_length(raw, IMAGES_HEADER_LEN, body)?;
+    Ok((count, rows, cols))
+}
+
+/// Decodes an uncompressed IDX image file (magic 2051). Copies the pixel bytes once.
+pub fn decode_images(raw: &[u8]) -> Result<Images, IdxError> {
+    let (count, rows, cols) = image_shape(raw)?;
     Ok(Images {
         count,
         rows,
         cols,
         pixels: raw[IMAGES_HEADER_LEN..].to_vec(),
+    })
+}
+
+/// [`decode_images`] that reuses the buffer: the pixels are moved down over the header in place
+/// instead of copied into a new allocation.
+pub fn decode_images_vec(mut raw: Vec<u8>) -> Result<Images, IdxError> {
+    let (count, rows, cols) = image_shape(&raw)?;
+    raw.drain(..IMAGES_HEADER_LEN);
+    Ok(Images {
+        count,
+        rows,
+        cols,
+        pixels: raw,
     })
 }
 
@@ -275,7 +294,7 @@ pub fn decode_labels(raw: &[u8]) -> Result<Vec<u8>, IdxError> {
 
 /// Gunzips and decodes an image file.
 pub fn decode_images_gz(gz: &[u8]) -> Result<Images, IdxError> {
-    decode_images(&gunzip(gz)?)
+    decode_images_vec(gunzip(gz)?)
 }
 
 /// Gunzips and decodes a label file.
@@ -428,6 +447,7 @@ mod tests {
         assert_eq!((images.count, images.rows, images.cols), (3, 2, 4));
         assert_eq!(images.image_len(), 8);
         assert_eq!(images.pixels, raw[16..]);
+        assert_eq!(decode_images_vec(raw), Ok(images));
     }
 
     #[test]
@@ -612,7 +632,9 @@ mod tests {
 
     /// Checks the invariants of any decode result: no panic got here, and sizes agree.
     fn check_decoded(raw: &[u8]) {
-        if let Ok(images) = decode_images(raw) {
+        let decoded = decode_images(raw);
+        assert_eq!(decode_images_vec(raw.to_vec()), decoded);
+        if let Ok(images) = decoded {
             assert_eq!(
                 images.pixels.len(),
                 images.count * images.rows * images.cols
