@@ -106,25 +106,211 @@ fn gemm_serial(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    let mut idx: Vec<u32> = Vec::with_capacity(k);
-    let mut val: Vec<f32> = Vec::with_capacity(k);
+    let mut idx = vec![0u32; k];
+    let mut val = vec![0.0f32; k];
     for i in 0..m {
-        idx.clear();
-        val.clear();
-        for (kk, &v) in a[i * k..(i + 1) * k].iter().enumerate() {
-            if v != 0.0 {
-                idx.push(kk as u32);
-                val.push(v);
-            }
-        }
+        let nonzero = list_nonzeros(&a[i * k..(i + 1) * k], &mut idx, &mut val);
         let out = &mut c[i * n..(i + 1) * n];
-        if idx.is_empty() {
+        if nonzero == 0 {
             if !accumulate {
                 out.fill(0.0);
             }
             continue;
         }
-        combine_rows(&idx, &val, &b[..k * n], n, out, alpha, accumulate);
+        combine_rows(
+            &idx[..nonzero],
+            &val[..nonzero],
+            &b[..k * n],
+            n,
+            out,
+            alpha,
+            accumulate,
+        );
+    }
+}
+
+/// Writes the positions and values of the non-zero entries of `row` to the front of `idx` and
+/// `val` (each at least as long as `row`) and returns how many there are. Eight entries at a
+/// time: a bit mask of the non-zeros is built without branches, and all-zero groups (most of
+/// an MNIST image) cost one test.
+fn list_nonzeros(row: &[f32], idx: &mut [u32], val: &mut [f32]) -> usize {
+    assert!(
+        idx.len() >= row.len() && val.len() >= row.len(),
+        "list_nonzeros buffers"
+    );
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: AVX2 is available; the buffers are at least as long as the row (asserted).
+        return unsafe { avx2::list_nonzeros(row, idx, val) };
+    }
+    let mut count = 0;
+    for (g, group) in row.chunks(8).enumerate() {
+        let mut bits = 0u32;
+        for (j, &v) in group.iter().enumerate() {
+            bits |= ((v != 0.0) as u32) << j;
+        }
+        count = emit_group(bits, g * 8, group, idx, val, count);
+    }
+    count
+}
+
+/// Appends the entries of `group` flagged in `bits` (positions from `base`) at `count`.
+#[inline(always)]
+fn emit_group(
+    mut bits: u32,
+    base: usize,
+    group: &[f32],
+    idx: &mut [u32],
+    val: &mut [f32],
+    mut count: usize,
+) -> usize {
+    while bits != 0 {
+        let j = bits.trailing_zeros() as usize;
+        idx[count] = (base + j) as u32;
+        val[count] = group[j];
+        count += 1;
+        bits &= bits - 1;
+    }
+    count
+}
+
+/// A sparse matrix in compressed-row form: row `r`'s non-zeros are `idx[ptr[r]..ptr[r+1]]`
+/// (column numbers, ascending) with values `val[..]` at the same positions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Csr {
+    pub cols: usize,
+    pub ptr: Vec<usize>,
+    pub idx: Vec<u32>,
+    pub val: Vec<f32>,
+}
+
+impl Csr {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.ptr.len().saturating_sub(1)
+    }
+
+    /// Number of stored non-zeros.
+    pub fn nonzeros(&self) -> usize {
+        self.idx.len()
+    }
+
+    /// Empties the matrix, keeping its buffers, for rows of `cols` columns.
+    pub fn reset(&mut self, cols: usize) {
+        self.cols = cols;
+        self.ptr.clear();
+        self.ptr.push(0);
+        self.idx.clear();
+        self.val.clear();
+    }
+
+    /// Appends a dense row (length `cols`), keeping only its non-zeros.
+    pub fn push_dense_row(&mut self, row: &[f32]) {
+        let start = self.idx.len();
+        self.idx.resize(start + row.len(), 0);
+        self.val.resize(start + row.len(), 0.0);
+        let count = list_nonzeros(row, &mut self.idx[start..], &mut self.val[start..]);
+        self.idx.truncate(start + count);
+        self.val.truncate(start + count);
+        self.ptr.push(start + count);
+    }
+
+    /// A CSR copy of a dense `rows × cols` matrix.
+    pub fn from_dense(m: &[f32], rows: usize, cols: usize) -> Csr {
+        let mut c = Csr::default();
+        c.reset(cols);
+        for r in 0..rows {
+            c.push_dense_row(&m[r * cols..(r + 1) * cols]);
+        }
+        c
+    }
+
+    /// Writes the transpose (`cols × rows`) into `out` by a counting sort: O(non-zeros + cols).
+    pub fn transpose_into(&self, out: &mut Csr) {
+        let rows = self.rows();
+        out.cols = rows;
+        out.ptr.clear();
+        out.ptr.resize(self.cols + 1, 0);
+        for &c in &self.idx {
+            out.ptr[c as usize + 1] += 1;
+        }
+        for c in 0..self.cols {
+            out.ptr[c + 1] += out.ptr[c];
+        }
+        out.idx.resize(self.idx.len(), 0);
+        out.val.resize(self.idx.len(), 0.0);
+        let mut next = out.ptr[..self.cols].to_vec();
+        for r in 0..rows {
+            for t in self.ptr[r]..self.ptr[r + 1] {
+                let c = self.idx[t] as usize;
+                out.idx[next[c]] = r as u32;
+                out.val[next[c]] = self.val[t];
+                next[c] += 1;
+            }
+        }
+    }
+}
+
+/// `C = / += alpha · A · B` for a sparse A (`rows × cols`), B `cols × n`, C `rows × n`.
+/// Rows of A without non-zeros leave C's row untouched when accumulating (zero otherwise).
+pub fn gemm_csr(a: &Csr, b: &[f32], n: usize, alpha: f32, c: &mut [f32], accumulate: bool) {
+    let m = a.rows();
+    assert!(b.len() >= a.cols * n && c.len() >= m * n, "gemm_csr shapes");
+    assert!(
+        a.idx.iter().all(|&k| (k as usize) < a.cols),
+        "gemm_csr column index"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    let c = &mut c[..m * n];
+    let b = &b[..a.cols * n];
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    if parallel_enabled() && m >= 2 && a.nonzeros() * n >= PARALLEL_MIN_WORK / 4 {
+        use rayon::prelude::*;
+        let parts = 2 * rayon::current_num_threads();
+        let rows_per_part = m.div_ceil(parts);
+        c.par_chunks_mut(rows_per_part * n)
+            .enumerate()
+            .for_each(|(p, c_part)| {
+                let first = p * rows_per_part;
+                csr_rows(a, first, c_part.len() / n, b, n, alpha, c_part, accumulate);
+            });
+        return;
+    }
+    csr_rows(a, 0, m, b, n, alpha, c, accumulate);
+}
+
+/// Rows `first..first + count` of [`gemm_csr`], written to `c` (which starts at row `first`).
+#[allow(clippy::too_many_arguments)]
+fn csr_rows(
+    a: &Csr,
+    first: usize,
+    count: usize,
+    b: &[f32],
+    n: usize,
+    alpha: f32,
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    for i in 0..count {
+        let span = a.ptr[first + i]..a.ptr[first + i + 1];
+        let out = &mut c[i * n..(i + 1) * n];
+        if span.is_empty() {
+            if !accumulate {
+                out.fill(0.0);
+            }
+            continue;
+        }
+        combine_rows(
+            &a.idx[span.clone()],
+            &a.val[span],
+            b,
+            n,
+            out,
+            alpha,
+            accumulate,
+        );
     }
 }
 
@@ -247,7 +433,69 @@ mod avx2 {
             block::<1>(idx, val, b, n, col, out, alpha, accumulate);
             col += 8;
         }
-        super::combine_tail(idx, val, b, n, col, out, alpha, accumulate);
+        if col < n {
+            masked_tail(idx, val, b, n, col, out, alpha, accumulate);
+        }
+    }
+
+    /// [`super::list_nonzeros`] with a vector compare and a movemask per 8 entries.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn list_nonzeros(row: &[f32], idx: &mut [u32], val: &mut [f32]) -> usize {
+        let zero = _mm256_setzero_ps();
+        let mut count = 0;
+        let mut groups = row.chunks_exact(8);
+        let mut base = 0;
+        for group in &mut groups {
+            let v = _mm256_loadu_ps(group.as_ptr());
+            let bits = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(v, zero)) as u32;
+            if bits != 0 {
+                count = super::emit_group(bits, base, group, idx, val, count);
+            }
+            base += 8;
+        }
+        let rest = groups.remainder();
+        let mut bits = 0u32;
+        for (j, &v) in rest.iter().enumerate() {
+            bits |= ((v != 0.0) as u32) << j;
+        }
+        super::emit_group(bits, base, rest, idx, val, count)
+    }
+
+    /// The last `n - col` (< 8) columns, with masked loads and stores.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn masked_tail(
+        idx: &[u32],
+        val: &[f32],
+        b: &[f32],
+        n: usize,
+        col: usize,
+        out: &mut [f32],
+        alpha: f32,
+        accumulate: bool,
+    ) {
+        const LANES: [i32; 16] = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
+        let rest = n - col;
+        let mask = _mm256_loadu_si256(LANES.as_ptr().add(8 - rest) as *const __m256i);
+        let mut acc = _mm256_setzero_ps();
+        let bp = b.as_ptr();
+        for t in 0..idx.len() {
+            let v = _mm256_set1_ps(*val.get_unchecked(t));
+            let row = bp.add(*idx.get_unchecked(t) as usize * n + col);
+            acc = _mm256_fmadd_ps(v, _mm256_maskload_ps(row, mask), acc);
+        }
+        let p = out.as_mut_ptr().add(col);
+        let va = _mm256_set1_ps(alpha);
+        let x = if accumulate {
+            _mm256_fmadd_ps(acc, va, _mm256_maskload_ps(p, mask))
+        } else {
+            _mm256_mul_ps(acc, va)
+        };
+        _mm256_maskstore_ps(p, mask, x);
     }
 
     /// Columns `col..col + 8R` with R accumulators held in registers.
@@ -469,6 +717,28 @@ mod tests {
         gemm(m, k, n, 1.0, &a, &b, &mut c1, false);
         gemm_serial(m, k, n, 1.0, &a, &b, &mut c2, false);
         assert_eq!(c1, c2);
+    }
+
+    #[test]
+    fn csr_products_and_transpose_match_dense() {
+        let mut rng = Rng::new(8);
+        let (m, k, n) = (13, 50, 37);
+        let a = random(m * k, 0.7, &mut rng);
+        let b = random(k * n, 0.0, &mut rng);
+        let csr = Csr::from_dense(&a, m, k);
+        assert_eq!(csr.rows(), m);
+        assert_eq!(csr.nonzeros(), a.iter().filter(|&&v| v != 0.0).count());
+        let want = naive(m, k, n, &a, &b);
+        let mut c = vec![0.0; m * n];
+        gemm_csr(&csr, &b, n, 1.0, &mut c, false);
+        for (x, y) in c.iter().zip(&want) {
+            assert!((x - y).abs() < 1e-4);
+        }
+        let mut t = Csr::default();
+        csr.transpose_into(&mut t);
+        let mut at = vec![0.0; m * k];
+        transpose(&a, m, k, &mut at);
+        assert_eq!(t, Csr::from_dense(&at, k, m));
     }
 
     #[test]

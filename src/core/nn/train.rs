@@ -181,6 +181,8 @@ pub struct BatchReport {
     pub samples: usize,
     /// Mean loss of the batch (before the update).
     pub loss: f32,
+    /// Samples of the batch the network classified correctly (before the update).
+    pub correct: usize,
     /// Whether this batch completed its epoch.
     pub epoch_finished: bool,
 }
@@ -264,14 +266,17 @@ pub struct Trainer {
     epoch_loss_sum: f64,
     epoch_batches: usize,
     epoch_seconds: f64,
-    /// acts[0] = batch input, acts[l + 1] = output of layer l (each `B × width`).
+    /// acts[l + 1] = output of layer l (`B × width`); acts[0] stays empty (see `sparse`).
     acts: Vec<Vec<f32>>,
     /// zs[l] = pre-activation of layer l (`B × outputs`).
     zs: Vec<Vec<f32>>,
+    /// sparse[l] = the input of layer l in compressed rows (zeros skipped), built in the
+    /// forward pass and reused, transposed, for the weight gradient.
+    sparse: Vec<matrix::Csr>,
+    sparse_t: matrix::Csr,
     delta: Vec<f32>,
     delta_prev: Vec<f32>,
     w_scratch: Vec<f32>,
-    at_scratch: Vec<f32>,
 }
 
 impl Trainer {
@@ -307,10 +312,11 @@ impl Trainer {
             epoch_seconds: 0.0,
             acts: vec![Vec::new(); count + 1],
             zs: vec![Vec::new(); count],
+            sparse: vec![matrix::Csr::default(); count],
+            sparse_t: matrix::Csr::default(),
             delta: Vec::new(),
             delta_prev: Vec::new(),
             w_scratch: Vec::new(),
-            at_scratch: Vec::new(),
         })
     }
 
@@ -383,7 +389,9 @@ impl Trainer {
                 loss
             }
         };
+        let correct = self.correct_in_batch(&labels);
         let report = BatchReport {
+            correct,
             epoch: self.epoch,
             batch: start / self.config.batch_size + 1,
             batches,
@@ -449,8 +457,11 @@ impl Trainer {
     /// Returns `(loss, [(dL/dW as outputs × inputs, dL/db)])`; includes weight decay.
     pub fn gradients(&mut self, inputs: &[f32], labels: &[u8]) -> (f32, Vec<(Vec<f32>, Vec<f32>)>) {
         let dim = self.layers[0].inputs;
-        self.acts[0].clear();
-        self.acts[0].extend_from_slice(&inputs[..labels.len() * dim]);
+        let first = &mut self.sparse[0];
+        first.reset(dim);
+        for row in inputs[..labels.len() * dim].chunks_exact(dim) {
+            first.push_dense_row(row);
+        }
         let loss = self.forward_backward(labels, Apply::Store);
         let grads = self
             .layers
@@ -462,6 +473,16 @@ impl Trainer {
             })
             .collect();
         (loss, grads)
+    }
+
+    /// How many rows of the last forward pass put their largest output on the label.
+    fn correct_in_batch(&self, labels: &[u8]) -> usize {
+        let out = self.acts.last().expect("output layer");
+        let width = self.layers.last().map_or(1, |l| l.outputs);
+        out.chunks_exact(width)
+            .zip(labels)
+            .filter(|(row, &y)| super::network::argmax(row) == y as usize)
+            .count()
     }
 
     fn finish_epoch(&mut self, train: &Samples, test: Option<&Samples>) -> EpochReport {
@@ -509,16 +530,17 @@ impl Trainer {
         Ok(())
     }
 
-    /// Copies the chosen samples' inputs into `acts[0]`.
+    /// Lists the non-zero inputs of the chosen samples in `sparse[0]` (the dense batch is
+    /// never copied).
     fn gather(&mut self, train: &Samples, batch: &[u32]) {
-        let x = &mut self.acts[0];
-        x.clear();
+        let x = &mut self.sparse[0];
+        x.reset(train.dim);
         for &i in batch {
-            x.extend_from_slice(train.input(i as usize));
+            x.push_dense_row(train.input(i as usize));
         }
     }
 
-    /// Forward pass of `acts[0]`, loss, and back-propagation; gradients go where `apply` says.
+    /// Forward pass of `sparse[0]`, loss, and back-propagation; gradients go where `apply` says.
     fn forward_backward(&mut self, labels: &[u8], apply: Apply) -> f32 {
         let rows = labels.len();
         self.forward(rows);
@@ -545,24 +567,22 @@ impl Trainer {
         loss
     }
 
-    /// Fills `zs[l]` and `acts[l + 1]` for every layer, for `rows` inputs in `acts[0]`.
+    /// Fills `zs[l]` and `acts[l + 1]` for every layer, for `rows` inputs in `sparse[0]`.
     fn forward(&mut self, rows: usize) {
         for (l, layer) in self.layers.iter().enumerate() {
+            if l > 0 {
+                let s = &mut self.sparse[l];
+                s.reset(layer.inputs);
+                for row in self.acts[l].chunks_exact(layer.inputs) {
+                    s.push_dense_row(row);
+                }
+            }
             let z = &mut self.zs[l];
             z.clear();
             for _ in 0..rows {
                 z.extend_from_slice(&layer.biases);
             }
-            matrix::gemm(
-                rows,
-                layer.inputs,
-                layer.outputs,
-                1.0,
-                &self.acts[l],
-                &layer.wt,
-                z,
-                true,
-            );
+            matrix::gemm_csr(&self.sparse[l], &layer.wt, layer.outputs, 1.0, z, true);
             let a = &mut self.acts[l + 1];
             a.clear();
             a.extend_from_slice(z);
@@ -603,38 +623,21 @@ impl Trainer {
         let decay = self.config.weight_decay;
         let layer = &mut self.layers[l];
         let (inputs, outputs) = (layer.inputs, layer.outputs);
-        self.at_scratch.resize(inputs * rows, 0.0);
-        matrix::transpose(&self.acts[l], rows, inputs, &mut self.at_scratch);
+        debug_assert_eq!(self.sparse[l].rows(), rows);
+        self.sparse[l].transpose_into(&mut self.sparse_t);
+        let at = &self.sparse_t;
         match apply {
             Apply::FusedSgd { lr } => {
                 if decay > 0.0 {
                     let keep = 1.0 - lr * decay;
                     layer.wt.iter_mut().for_each(|w| *w *= keep);
                 }
-                matrix::gemm(
-                    inputs,
-                    rows,
-                    outputs,
-                    -lr,
-                    &self.at_scratch,
-                    &self.delta,
-                    &mut layer.wt,
-                    true,
-                );
+                matrix::gemm_csr(at, &self.delta, outputs, -lr, &mut layer.wt, true);
                 matrix::add_column_sums(&self.delta, rows, outputs, -lr, &mut layer.biases);
             }
             Apply::Store => {
                 layer.grad_wt.resize(inputs * outputs, 0.0);
-                matrix::gemm(
-                    inputs,
-                    rows,
-                    outputs,
-                    1.0,
-                    &self.at_scratch,
-                    &self.delta,
-                    &mut layer.grad_wt,
-                    false,
-                );
+                matrix::gemm_csr(at, &self.delta, outputs, 1.0, &mut layer.grad_wt, false);
                 if decay > 0.0 {
                     for (g, w) in layer.grad_wt.iter_mut().zip(&layer.wt) {
                         *g += decay * w;
@@ -761,6 +764,7 @@ mod tests {
         assert!((after.layers[0].biases[0] - 0.098_901_3).abs() < 1e-5);
         assert!((after.layers[0].biases[1] + 0.098_901_3).abs() < 1e-5);
         assert!(r.epoch_finished && t.epoch() == 1);
+        assert_eq!(r.correct, 0);
     }
 
     #[test]
