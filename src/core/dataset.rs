@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use super::idx::{self, IdxError, Images};
+use super::idx::{self, Images};
+use super::route::thousands;
 
 /// A digit classes count: labels are 0..=9.
 pub const CLASSES: usize = 10;
@@ -111,12 +112,16 @@ impl fmt::Display for DatasetError {
         match self {
             DatasetError::CountMismatch { images, labels } => write!(
                 f,
-                "the images and labels do not match: {images} images but {labels} labels"
+                "the images and labels do not match: {} images but {} labels",
+                thousands(*images),
+                thousands(*labels)
             ),
             DatasetError::PixelLength { expected, actual } => {
                 write!(
                     f,
-                    "the images should hold {expected} pixels but hold {actual}"
+                    "the images should hold {} pixels but hold {}",
+                    thousands(*expected),
+                    thousands(*actual)
                 )
             }
         }
@@ -133,10 +138,10 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    fn from_idx(file: String, e: IdxError) -> LoadError {
+    fn new(file: String, problem: impl fmt::Display) -> LoadError {
         LoadError {
             file,
-            problem: e.to_string(),
+            problem: problem.to_string(),
         }
     }
 }
@@ -177,13 +182,22 @@ impl Dataset {
 
     /// Gunzips and decodes a split's two files; the error names the file at fault.
     pub fn from_gz(images_gz: &[u8], labels_gz: &[u8], split: Split) -> Result<Dataset, LoadError> {
-        let images = idx::decode_images_gz(images_gz)
-            .map_err(|e| LoadError::from_idx(images_file(split), e))?;
-        let labels = idx::decode_labels_gz(labels_gz)
-            .map_err(|e| LoadError::from_idx(labels_file(split), e))?;
-        Dataset::new(images, labels).map_err(|e| LoadError {
-            file: labels_file(split),
-            problem: format!("{e} (in {})", images_file(split)),
+        let images =
+            idx::decode_images_gz(images_gz).map_err(|e| LoadError::new(images_file(split), e))?;
+        let labels =
+            idx::decode_labels_gz(labels_gz).map_err(|e| LoadError::new(labels_file(split), e))?;
+        let (image_count, label_count) = (images.count, labels.len());
+        Dataset::new(images, labels).map_err(|e| match e {
+            DatasetError::CountMismatch { .. } => LoadError::new(
+                labels_file(split),
+                format!(
+                    "it holds {} labels, but {} holds {} images",
+                    thousands(label_count),
+                    images_file(split),
+                    thousands(image_count)
+                ),
+            ),
+            DatasetError::PixelLength { .. } => LoadError::new(images_file(split), e),
         })
     }
 
@@ -420,10 +434,9 @@ mod tests {
         let labels = gzip(&label_bytes(&[1, 2]));
         let err = Dataset::from_gz(&gzip(&image_bytes(3, 2, 2)), &labels, Split::Test).unwrap_err();
         assert_eq!(err.file, "t10k-labels-idx1-ubyte.gz");
-        assert!(
-            err.problem.contains("3 images but 2 labels"),
-            "{}",
-            err.problem
+        assert_eq!(
+            err.to_string(),
+            "t10k-labels-idx1-ubyte.gz: it holds 2 labels, but t10k-images-idx3-ubyte.gz holds 3 images"
         );
     }
 }

@@ -11,6 +11,8 @@
 use std::fmt;
 use std::io::{self, Read};
 
+use super::route::thousands;
+
 /// Upper bound on the size of a decompressed file (64 MiB; the MNIST training images are 45 MiB).
 pub const MAX_DECOMPRESSED: usize = 64 * 1024 * 1024;
 
@@ -103,15 +105,19 @@ impl fmt::Display for IdxError {
             }
             IdxError::Truncated { expected, actual } => write!(
                 f,
-                "the file is truncated: its header promises {expected} bytes but it has {actual}"
+                "the file is truncated: its header promises {} bytes but it has {}",
+                thousands(*expected),
+                thousands(*actual)
             ),
             IdxError::TrailingBytes { expected, actual } => write!(
                 f,
-                "the file has {} unexpected trailing bytes: its header promises {expected} bytes but it has {actual}",
-                actual - expected
+                "the file has {} unexpected trailing bytes: its header promises {} bytes but it has {}",
+                thousands(actual - expected),
+                thousands(*expected),
+                thousands(*actual)
             ),
             IdxError::BadLabel { index, value } => {
-                write!(f, "label number {index} is {value}, but labels must be digits 0–9")
+                write!(f, "label number {} is {value}, but labels must be digits 0–9", thousands(*index))
             }
         }
     }
@@ -552,6 +558,14 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("truncated"));
+        let big = IdxError::Truncated {
+            expected: 47_040_016,
+            actual: 1000,
+        };
+        assert_eq!(
+            big.to_string(),
+            "the file is truncated: its header promises 47,040,016 bytes but it has 1,000"
+        );
     }
 
     #[test]
