@@ -1,0 +1,7 @@
+//! Reusable pieces of the views.
+
+pub mod dataset_gate;
+pub mod digit_canvas;
+pub mod digit_grid;
+pub mod error_view;
+pub mod progress;

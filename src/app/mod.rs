@@ -1,0 +1,112 @@
+//! The Leptos single-page app: router, layout, and where the site lives (base path).
+//!
+//! Adding a page: write `pages/<name>.rs`, declare it in `pages/mod.rs`, add one `<Route>` in
+//! [`App`] below. Internal links: `<a href=link("/some/path")>` (adds the base path, the router
+//! intercepts the click); programmatic: `use_navigate()("/some/path", ..)` (the router adds it).
+
+pub mod components;
+pub mod data;
+pub mod keys;
+pub mod pages;
+pub mod perf;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::core::dataset::{DatasetName, Split};
+use crate::core::links::{base_from_document_path, stats_path, with_base};
+use pages::digit::DigitPage;
+use pages::grid::GridPage;
+use pages::home::Home;
+use pages::not_found::NotFound;
+use pages::stats::StatsPage;
+
+thread_local! {
+    static BASE: String = document_base_path();
+}
+
+/// The path the site is served under, without trailing slash: "" at the root, "/mnist" when built
+/// with `trunk build --public-url /mnist/` (read from `<base href>`, which trunk sets).
+pub fn base_path() -> String {
+    BASE.with(|b| b.clone())
+}
+
+/// An app path (starting with '/') as an `href` that works under the base path.
+pub fn link(path: &str) -> String {
+    BASE.with(|b| with_base(b, path))
+}
+
+fn document_base_path() -> String {
+    let base_uri = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten());
+    let path = base_uri
+        .and_then(|uri| web_sys::Url::new(&uri).ok())
+        .map(|url| url.pathname())
+        .unwrap_or_default();
+    base_from_document_path(&path)
+}
+
+/// Removes the "Loading…" text that index.html shows until the app is mounted.
+fn remove_boot_message() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    remove_boot_message();
+    data::provide_data_cache();
+    view! {
+        <Router base=base_path()>
+            <Header />
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/data/:dataset/:split") view=GridPage />
+                    // before `:index`, so that "stats" is the statistics page and not a digit
+                    <Route path=path!("/data/:dataset/:split/stats") view=StatsPage />
+                    <Route path=path!("/data/:dataset/:split/:index") view=DigitPage />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let mnist = DatasetName::Mnist;
+    view! {
+        <header class="site-header">
+            <a class="brand" href=link("/")>"mnist-viz"</a>
+            <nav aria-label="Main">
+                <a href=link("/")>"Home"</a>
+                <a href=link(&format!("/data/{}/{}", mnist.id(), Split::Test.id()))>"Test set"</a>
+                <a href=link(&format!("/data/{}/{}", mnist.id(), Split::Train.id()))>"Training set"</a>
+                <a href=link(&stats_path(mnist, Split::Test))>"Statistics"</a>
+                <a href=link("/network")>"Network"</a>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>
+                "Data: the MNIST database of handwritten digits by Yann LeCun, Corinna Cortes and "
+                "Christopher J. C. Burges, used under "
+                <a href="https://creativecommons.org/licenses/by-sa/3.0/" rel="external">
+                    "CC BY-SA 3.0"
+                </a> "."
+            </p>
+        </footer>
+    }
+}

@@ -1,0 +1,83 @@
+//! `/data/{dataset}/{split}/stats`: how many digits of each class, and each class's mean image.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::{dataset_and_split, RouteProblem};
+use crate::app::components::dataset_gate::WithDataset;
+use crate::app::components::digit_canvas::DigitCanvas;
+use crate::app::link;
+use crate::core::dataset::{class_stats, mean_image_u8, Dataset, DatasetName, Split};
+use crate::core::links::{grid_path, stats_path};
+use crate::core::route::thousands;
+
+#[component]
+pub fn StatsPage() -> impl IntoView {
+    let params = use_params_map();
+    let target = Memo::new(move |_| dataset_and_split(&params.read()));
+    move || match target.get() {
+        Err(error) => {
+            view! { <RouteProblem error back="/" back_text="Go to the home page" /> }.into_any()
+        }
+        Ok((name, split)) => view! {
+            <WithDataset
+                name
+                split
+                render={move |dataset| view! { <StatsView dataset name split /> }}
+            />
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn StatsView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl IntoView {
+    let stats = class_stats(&dataset);
+    let rows = dataset.images.rows;
+    let cols = dataset.images.cols;
+    let classes = stats
+        .counts
+        .iter()
+        .zip(&stats.means)
+        .enumerate()
+        .map(|(class, (&count, mean))| {
+            let class = class as u8;
+            view! {
+                <li class="class-card" data-testid="class-stats" data-label=class data-count=count>
+                    <a href=link(&grid_path(name, split, 1, Some(class)))>
+                        <DigitCanvas
+                            pixels=mean_image_u8(mean)
+                            rows
+                            cols
+                            class="digit-canvas mean"
+                            label=format!("Mean image of the digits labelled {class}")
+                        />
+                        <span class="class-name">{class}</span>
+                    </a>
+                    <span class="class-count">{format!("{} digits", thousands(count))}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let other = match split {
+        Split::Test => Split::Train,
+        Split::Train => Split::Test,
+    };
+    view! {
+        <section class="page stats-page">
+            <header class="page-header">
+                <h1>{format!("{} {}: classes", name.title(), split.noun())}</h1>
+                <a class="side-link" href=link(&stats_path(name, other))>
+                    {format!("Statistics of the {}", other.noun())}
+                </a>
+            </header>
+            <p>
+                {format!("{} digits. ", thousands(dataset.len()))}
+                "Each picture is the mean of all the digits of its class; click it to see them."
+            </p>
+            <ul class="class-list">{classes}</ul>
+        </section>
+    }
+}
