@@ -19,6 +19,7 @@ use crate::core::links::{base_from_document_path, stats_path, with_base};
 use pages::digit::DigitPage;
 use pages::grid::GridPage;
 use pages::home::Home;
+use pages::network::NetworkRoutes;
 use pages::not_found::NotFound;
 use pages::stats::StatsPage;
 
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     // before `:index`, so that "stats" is the statistics page and not a digit
                     <Route path=path!("/data/:dataset/:split/stats") view=StatsPage />
                     <Route path=path!("/data/:dataset/:split/:index") view=DigitPage />
+                    <NetworkRoutes />
                 </Routes>
             </main>
             <Footer />

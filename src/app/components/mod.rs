@@ -4,4 +4,5 @@ pub mod dataset_gate;
 pub mod digit_canvas;
 pub mod digit_grid;
 pub mod error_view;
+pub mod network_graph;
 pub mod progress;

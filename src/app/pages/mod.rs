@@ -3,6 +3,8 @@
 pub mod digit;
 pub mod grid;
 pub mod home;
+pub mod network;
+pub mod network_detail;
 pub mod not_found;
 pub mod stats;
 

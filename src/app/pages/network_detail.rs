@@ -1,0 +1,321 @@
+//! The panels under the graph on `/network/layer/{L}` (every value of the layer) and
+//! `/network/layer/{L}/neuron/{J}` (one neuron: values, incoming weights, top test digits).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::network::NetworkState;
+use crate::app::components::digit_canvas::DigitCanvas;
+use crate::app::components::network_graph::layer_name;
+use crate::app::data::use_dataset;
+use crate::app::link;
+use crate::core::dataset::{Dataset, DatasetName, Split};
+use crate::core::nn::{Network, Trace};
+use crate::core::route::SampleRef;
+use crate::core::viz::layout::{cell_grid, square_side};
+use crate::core::viz::links::network_path;
+use crate::core::viz::scale::{heat_fill, heat_scale, NEGATIVE, POSITIVE};
+use crate::core::viz::TopActivations;
+
+/// How many top digits a neuron page shows.
+const TOP_DIGITS: usize = 12;
+/// Test digits ranked between two pauses (keeps the page responsive).
+const RANK_CHUNK: usize = 500;
+
+/// Every neuron of one layer: z, a, bias, with links to the neuron pages.
+#[component]
+pub fn LayerDetail(
+    network: Arc<Network>,
+    layer: usize,
+    trace: Memo<Option<Arc<Trace>>>,
+    current: Memo<Result<SampleRef, crate::core::route::RouteError>>,
+) -> impl IntoView {
+    let layers = network.layers.len() + 1;
+    let sizes = network.sizes();
+    let width = sizes[layer];
+    let title = format!(
+        "Layer {layer}: {} ({width} neurons)",
+        layer_name(layer, layers)
+    );
+    let biases: Vec<f32> = if layer == 0 {
+        Vec::new()
+    } else {
+        network.layers[layer - 1].biases.clone()
+    };
+    let rows = move || {
+        let t = trace.get()?;
+        let s = current.get().ok()?;
+        let rows: Vec<_> = (0..width)
+            .filter(|&j| layer > 0 || t.a[0][j] != 0.0)
+            .map(|j| {
+                let a = t.a[layer][j];
+                let href = link(&network_path(Some(layer), Some(j), &s));
+                let (z, b) = if layer == 0 {
+                    ("–".to_string(), "–".to_string())
+                } else {
+                    (
+                        format!("{:.3}", t.z[layer - 1][j]),
+                        format!("{:.3}", biases[j]),
+                    )
+                };
+                view! {
+                    <tr>
+                        <td><a href=href>{j}</a></td>
+                        <td>{z}</td>
+                        <td>{format!("{a:.3}")}</td>
+                        <td>{b}</td>
+                    </tr>
+                }
+            })
+            .collect();
+        Some(rows)
+    };
+    let note =
+        (layer == 0).then_some("The input layer: only the pixels with ink (a > 0) are listed.");
+    view! {
+        <section class="net-detail" data-testid="layer-detail">
+            <h2>{title}</h2>
+            {note.map(|n| view! { <p>{n}</p> })}
+            <div class="values">
+                <table>
+                    <thead>
+                        <tr><th>"neuron"</th><th>"z"</th><th>"a"</th><th>"bias"</th></tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// One neuron: its values for the sample, its incoming weights, and the test digits that
+/// activate it most.
+#[component]
+pub fn NeuronDetail(
+    network: Arc<Network>,
+    generation: u64,
+    layer: usize,
+    neuron: usize,
+    trace: Memo<Option<Arc<Trace>>>,
+) -> impl IntoView {
+    let layers = network.layers.len() + 1;
+    let title = format!(
+        "Layer {layer} ({}), neuron {neuron}",
+        layer_name(layer, layers)
+    );
+    let values = {
+        let network = network.clone();
+        move || {
+            let t = trace.get()?;
+            let a = t.a[layer][neuron];
+            if layer == 0 {
+                return Some(format!(
+                    "Pixel row {}, column {}: activation a = {a:.3} (the pixel / 255). The input layer has no weights.",
+                    neuron / 28,
+                    neuron % 28
+                ));
+            }
+            let z = t.z[layer - 1][neuron];
+            let b = network.layers[layer - 1].biases[neuron];
+            Some(format!(
+                "activation a = {a:.4}, pre-activation z = {z:.4}, bias = {b:.4}"
+            ))
+        }
+    };
+    let weights = (layer > 0).then(|| {
+        let dense = &network.layers[layer - 1];
+        let w = dense.weights_into(neuron).to_vec();
+        view! { <IncomingWeights weights=w layer /> }
+    });
+    let top = (layer > 0)
+        .then(|| view! { <TopDigits network=network.clone() generation layer neuron /> });
+    view! {
+        <section class="net-detail" data-testid="neuron-detail">
+            <h2>{title}</h2>
+            <p data-testid="neuron-values">{values}</p>
+            {weights}
+            {top}
+        </section>
+    }
+}
+
+/// The weights into a neuron as a heatmap: 28×28 when they come from the image, a grid of
+/// cells otherwise (blue positive, red negative, white 0).
+#[component]
+fn IncomingWeights(weights: Vec<f32>, layer: usize) -> impl IntoView {
+    let scale = heat_scale(&weights);
+    let n = weights.len();
+    let (cols, rows, what) = match square_side(n).filter(|_| layer == 1) {
+        Some(side) => (
+            side,
+            side,
+            "What it looks for: the weights from each pixel, as a 28×28 image",
+        ),
+        None => {
+            let (c, r) = cell_grid(n, 280.0, 10.0);
+            (
+                c,
+                r,
+                "Weights from each neuron of the layer before (column by column)",
+            )
+        }
+    };
+    let cell = (280.0 / rows.max(cols) as f32).min(14.0);
+    let image = square_side(n).is_some() && layer == 1;
+    let rects: Vec<_> = weights
+        .iter()
+        .enumerate()
+        .map(|(k, &w)| {
+            let (r, c) = if image { (k / cols, k % cols) } else { (k % rows, k / rows) };
+            view! {
+                <rect x=c as f32 * cell y=r as f32 * cell width=cell height=cell fill=heat_fill(w, scale).css()>
+                    <title>{format!("from {k}: w = {w:.4}")}</title>
+                </rect>
+            }
+        })
+        .collect();
+    let (w, h) = (cols as f32 * cell, rows as f32 * cell);
+    view! {
+        <figure class="net-weights">
+            <svg data-testid="weight-heatmap" width=w height=h viewBox=format!("0 0 {w} {h}") role="img"
+                aria-label=format!("{what}; strongest |w| = {scale:.3}")>
+                {rects}
+            </svg>
+            <figcaption>
+                {what} ". "
+                <span style=format!("color:{}", POSITIVE.css())>"Blue"</span> " = positive, "
+                <span style=format!("color:{}", NEGATIVE.css())>"red"</span> " = negative, white = 0; full colour at |w| = "
+                {format!("{scale:.3}")} "."
+            </figcaption>
+        </figure>
+    }
+}
+
+/// Resolves after the browser had a chance to handle events and paint.
+async fn pause() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Every activation of the test set, layer by layer in batches, ranked per neuron.
+async fn rank_test_set(
+    network: Arc<Network>,
+    test: Arc<Dataset>,
+    progress: RwSignal<Option<usize>>,
+) -> TopActivations {
+    let sizes = network.sizes();
+    let mut tops = TopActivations::new(&sizes, TOP_DIGITS);
+    // One single-layer network per layer, to get every layer's activations from the batched pass.
+    let singles: Vec<Network> = network
+        .layers
+        .iter()
+        .map(|d| Network {
+            layers: vec![d.clone()],
+        })
+        .collect();
+    let mut start = 0;
+    while start < test.len() {
+        let count = RANK_CHUNK.min(test.len() - start);
+        let mut batch: Vec<f32> = Vec::with_capacity(count * sizes[0]);
+        for i in start..start + count {
+            batch.extend(test.image(i).iter().map(|&p| p as f32 / 255.0));
+        }
+        let mut outputs: Vec<Vec<f32>> = Vec::with_capacity(singles.len());
+        let mut input = batch;
+        for single in &singles {
+            let out = single.forward_batch(&input, count);
+            outputs.push(out.clone());
+            input = out;
+        }
+        for s in 0..count {
+            let mut a: Vec<Vec<f32>> = vec![Vec::new()];
+            for (l, out) in outputs.iter().enumerate() {
+                let w = sizes[l + 1];
+                a.push(out[s * w..(s + 1) * w].to_vec());
+            }
+            tops.push(start + s, &a);
+        }
+        start += count;
+        progress.set(Some(start));
+        pause().await;
+    }
+    tops
+}
+
+/// The test digits that activate the neuron most (computed once per model, when first asked).
+#[component]
+fn TopDigits(network: Arc<Network>, generation: u64, layer: usize, neuron: usize) -> impl IntoView {
+    let state = expect_context::<NetworkState>();
+    let source = use_dataset(DatasetName::Mnist, Split::Test);
+    let test = source.data;
+    // Start the ranking when the test set is there and no ranking of this model exists or runs.
+    Effect::new(move |_| {
+        let Some(Ok(test)) = test.get() else { return };
+        let have = state
+            .tops
+            .with_untracked(|t| t.as_ref().is_some_and(|(g, _)| *g == generation));
+        if have || state.tops_progress.get_untracked().is_some() {
+            return;
+        }
+        state.tops_progress.set(Some(0));
+        let network = network.clone();
+        leptos::task::spawn_local(async move {
+            let tops = rank_test_set(network, test, state.tops_progress).await;
+            state.tops.set(Some((generation, Arc::new(tops))));
+            state.tops_progress.set(None);
+        });
+    });
+    let list = move || {
+        let Some(Ok(test)) = test.get() else {
+            return view! { <p aria-live="polite">"Loading the test set…"</p> }.into_any();
+        };
+        let ranked = state.tops.with(|t| {
+            t.as_ref()
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, t)| t.top(layer, neuron).to_vec())
+        });
+        match ranked {
+            None => {
+                let done = state.tops_progress.get().unwrap_or(0);
+                view! {
+                    <p aria-live="polite" data-testid="ranking-progress">
+                        {format!("Ranking the {} test digits… {} %", test.len(), done * 100 / test.len().max(1))}
+                    </p>
+                }
+                .into_any()
+            }
+            Some(items) => {
+                let cells: Vec<_> = items
+                    .into_iter()
+                    .map(|(i, a)| {
+                        let s = SampleRef {
+                            dataset: DatasetName::Mnist,
+                            split: Split::Test,
+                            index: i,
+                        };
+                        let href = link(&network_path(Some(layer), Some(neuron), &s));
+                        let label = format!("Test digit {i}, labelled {}", test.label(i));
+                        view! {
+                            <li data-testid="top-digit" data-index=i>
+                                <a href=href>
+                                    <DigitCanvas pixels=test.image(i).to_vec() label=label />
+                                    {format!("#{i} · a = {a:.2}")}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect();
+                view! { <ol class="net-top">{cells}</ol> }.into_any()
+            }
+        }
+    };
+    view! {
+        <h3>"Test digits that activate it most"</h3>
+        {list}
+    }
+}
