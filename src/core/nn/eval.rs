@@ -100,7 +100,7 @@ impl Evaluation {
 
 /// Classifies every sample with the batched forward pass.
 pub fn evaluate(net: &Network, samples: &Samples) -> Evaluation {
-    let predictions = net.predict_batch(&samples.inputs, samples.len());
+    let predictions = net.predict_sparse(samples.sparse());
     Evaluation::from_predictions(&predictions, &samples.labels, net.output_size())
 }
 

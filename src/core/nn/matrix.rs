@@ -176,12 +176,24 @@ fn emit_group(
 
 /// A sparse matrix in compressed-row form: row `r`'s non-zeros are `idx[ptr[r]..ptr[r+1]]`
 /// (column numbers, ascending) with values `val[..]` at the same positions.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Csr {
     pub cols: usize,
     pub ptr: Vec<usize>,
     pub idx: Vec<u32>,
     pub val: Vec<f32>,
+    /// Reused buffers of one row's non-zeros (length `cols`), so appending never zero-fills.
+    row_idx: Vec<u32>,
+    row_val: Vec<f32>,
+}
+
+impl PartialEq for Csr {
+    fn eq(&self, other: &Csr) -> bool {
+        self.cols == other.cols
+            && self.ptr == other.ptr
+            && self.idx == other.idx
+            && self.val == other.val
+    }
 }
 
 impl Csr {
@@ -206,13 +218,22 @@ impl Csr {
 
     /// Appends a dense row (length `cols`), keeping only its non-zeros.
     pub fn push_dense_row(&mut self, row: &[f32]) {
-        let start = self.idx.len();
-        self.idx.resize(start + row.len(), 0);
-        self.val.resize(start + row.len(), 0.0);
-        let count = list_nonzeros(row, &mut self.idx[start..], &mut self.val[start..]);
-        self.idx.truncate(start + count);
-        self.val.truncate(start + count);
-        self.ptr.push(start + count);
+        if self.row_idx.len() < row.len() {
+            self.row_idx.resize(row.len(), 0);
+            self.row_val.resize(row.len(), 0.0);
+        }
+        let count = list_nonzeros(row, &mut self.row_idx, &mut self.row_val);
+        self.idx.extend_from_slice(&self.row_idx[..count]);
+        self.val.extend_from_slice(&self.row_val[..count]);
+        self.ptr.push(self.idx.len());
+    }
+
+    /// Appends row `r` of `other` (which must have the same number of columns).
+    pub fn push_row_of(&mut self, other: &Csr, r: usize) {
+        let span = other.ptr[r]..other.ptr[r + 1];
+        self.idx.extend_from_slice(&other.idx[span.clone()]);
+        self.val.extend_from_slice(&other.val[span]);
+        self.ptr.push(self.idx.len());
     }
 
     /// A CSR copy of a dense `rows × cols` matrix.

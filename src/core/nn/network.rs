@@ -195,17 +195,30 @@ impl Network {
     /// Outputs for `count` inputs stored back to back in `x` (`count × input_size()`),
     /// returned as `count × output_size()`. Uses the blocked kernels.
     pub fn forward_batch(&self, x: &[f32], count: usize) -> Vec<f32> {
-        let weights_t: Vec<Vec<f32>> = self.layers.iter().map(transposed_weights).collect();
-        let mut current = x[..count * self.input_size()].to_vec();
-        for (layer, wt) in self.layers.iter().zip(&weights_t) {
+        let dim = self.input_size();
+        self.forward_sparse(&matrix::Csr::from_dense(&x[..count * dim], count, dim))
+    }
+
+    /// Outputs for the rows of a sparse input matrix (`rows × input_size()`), as
+    /// `rows × output_size()`. Hidden activations are re-listed sparsely for the next layer.
+    pub fn forward_sparse(&self, input: &matrix::Csr) -> Vec<f32> {
+        let count = input.rows();
+        let mut current: Vec<f32> = Vec::new();
+        let mut sparse = matrix::Csr::default();
+        for (l, layer) in self.layers.iter().enumerate() {
+            if l > 0 {
+                sparse.reset(layer.inputs);
+                for row in current.chunks_exact(layer.inputs) {
+                    sparse.push_dense_row(row);
+                }
+            }
+            let a = if l == 0 { input } else { &sparse };
             let mut next = bias_rows(&layer.biases, count);
-            matrix::gemm(
-                count,
-                layer.inputs,
+            matrix::gemm_csr(
+                a,
+                &transposed_weights(layer),
                 layer.outputs,
                 1.0,
-                &current,
-                wt,
                 &mut next,
                 true,
             );
@@ -215,6 +228,15 @@ impl Network {
             current = next;
         }
         current
+    }
+
+    /// Predicted class for each row of a sparse input matrix.
+    pub fn predict_sparse(&self, input: &matrix::Csr) -> Vec<usize> {
+        let outputs = self.output_size();
+        self.forward_sparse(input)
+            .chunks_exact(outputs)
+            .map(argmax)
+            .collect()
     }
 
     /// Predicted class for each of `count` inputs, processed in blocks of 1000.

@@ -18,12 +18,15 @@ use super::network::{transposed_weights, Network};
 use super::optimizer::{update, Optimizer, Slot, StepState};
 use super::rng::Rng;
 
-/// A labelled set: `len() × dim` inputs back to back, one label per sample.
+/// A labelled set: `len() × dim` inputs back to back, one label per sample, plus the same
+/// inputs listed sparsely (non-zeros only), built once so that training and evaluation never
+/// rescan the dense pixels.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Samples {
     pub inputs: Vec<f32>,
     pub labels: Vec<u8>,
     pub dim: usize,
+    sparse: matrix::Csr,
 }
 
 impl Samples {
@@ -36,11 +39,18 @@ impl Samples {
                 found: inputs.len(),
             });
         }
+        let sparse = matrix::Csr::from_dense(&inputs, labels.len(), dim);
         Ok(Samples {
             inputs,
             labels,
             dim,
+            sparse,
         })
+    }
+
+    /// The inputs as a sparse `len() × dim` matrix.
+    pub fn sparse(&self) -> &matrix::Csr {
+        &self.sparse
     }
 
     /// From 8-bit pixels (scaled to pixel / 255).
@@ -70,11 +80,12 @@ impl Samples {
     /// The first `n` samples (all of them if there are fewer).
     pub fn take(&self, n: usize) -> Samples {
         let n = n.min(self.len());
-        Samples {
-            inputs: self.inputs[..n * self.dim].to_vec(),
-            labels: self.labels[..n].to_vec(),
-            dim: self.dim,
-        }
+        Samples::new(
+            self.inputs[..n * self.dim].to_vec(),
+            self.labels[..n].to_vec(),
+            self.dim,
+        )
+        .expect("a prefix of valid samples is valid")
     }
 }
 
@@ -536,7 +547,7 @@ impl Trainer {
         let x = &mut self.sparse[0];
         x.reset(train.dim);
         for &i in batch {
-            x.push_dense_row(train.input(i as usize));
+            x.push_row_of(&train.sparse, i as usize);
         }
     }
 
