@@ -74,7 +74,7 @@ train: train a network on MNIST and write a model file
             data: PathBuf::from("data/mnist"),
             out: PathBuf::from("model.mnn"),
             quiet: false,
-            command: format!("train {}", args.join(" ")),
+            command: format!("train -- {}", args.join(" ")),
         };
         let (mut optimizer, mut lr, mut momentum) = ("adam".to_string(), None::<f32>, 0.9f32);
         let mut i = 0;

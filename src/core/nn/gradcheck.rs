@@ -120,7 +120,8 @@ fn check(
         ..TrainConfig::default()
     };
     let mut trainer = Trainer::new(&net, config).unwrap();
-    let (value, grads) = trainer.gradients(&x, &labels);
+    let (value, grads) = trainer.gradients(&x, &labels).unwrap();
+    assert!(trainer.gradients(&x, &[200, 0, 0, 0]).is_err());
     let reference = reference_loss(&net, &x, &labels, loss, 0.0, None);
     assert!(
         (value as f64 - reference).abs() < 1e-4 * (1.0 + reference.abs()),

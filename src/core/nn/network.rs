@@ -164,6 +164,8 @@ impl Network {
 
     /// Forward pass of one input (length `input_size()`), keeping every layer's z and a.
     /// A shorter input is padded with zeros and a longer one truncated, so it never panics.
+    /// A network whose layers do not fit together (see [`Network::validate`]) gives a trace
+    /// with the input only.
     pub fn forward_trace(&self, x: &[f32]) -> Trace {
         let mut input = vec![0.0f32; self.input_size()];
         let n = input.len().min(x.len());
@@ -171,6 +173,9 @@ impl Network {
         let mut z = Vec::with_capacity(self.layers.len());
         let mut a = Vec::with_capacity(self.layers.len() + 1);
         a.push(input);
+        if self.validate().is_err() {
+            return Trace { z, a };
+        }
         for layer in &self.layers {
             let mut zl = vec![0.0f32; layer.outputs];
             layer.pre_activation(a.last().expect("input pushed"), &mut zl);
@@ -196,12 +201,20 @@ impl Network {
     /// returned as `count × output_size()`. Uses the blocked kernels.
     pub fn forward_batch(&self, x: &[f32], count: usize) -> Vec<f32> {
         let dim = self.input_size();
+        if dim == 0 {
+            return Vec::new();
+        }
+        let count = count.min(x.len() / dim);
         self.forward_sparse(&matrix::Csr::from_dense(&x[..count * dim], count, dim))
     }
 
     /// Outputs for the rows of a sparse input matrix (`rows × input_size()`), as
     /// `rows × output_size()`. Hidden activations are re-listed sparsely for the next layer.
+    /// An invalid network or an input of the wrong width gives an empty result.
     pub fn forward_sparse(&self, input: &matrix::Csr) -> Vec<f32> {
+        if input.cols != self.input_size() || self.validate().is_err() {
+            return Vec::new();
+        }
         let count = input.rows();
         let mut current: Vec<f32> = Vec::new();
         let mut sparse = matrix::Csr::default();
@@ -242,7 +255,8 @@ impl Network {
     /// Predicted class for each of `count` inputs, processed in blocks of 1000.
     pub fn predict_batch(&self, x: &[f32], count: usize) -> Vec<usize> {
         const BLOCK: usize = 1000;
-        let (inputs, outputs) = (self.input_size(), self.output_size());
+        let (inputs, outputs) = (self.input_size(), self.output_size().max(1));
+        let count = count.min(x.len() / inputs.max(1));
         let mut out = Vec::with_capacity(count);
         let mut start = 0;
         while start < count {
@@ -386,5 +400,17 @@ mod tests {
     fn short_inputs_do_not_panic() {
         let t = tiny().forward_trace(&[1.0]);
         assert_eq!(t.a[0], vec![1.0, 0.0]);
+        assert_eq!(tiny().predict_batch(&[1.0, 2.0, 3.0], 5).len(), 1);
+        assert!(tiny()
+            .forward_sparse(&matrix::Csr::from_dense(&[1.0; 3], 1, 3))
+            .is_empty());
+        let mut broken = tiny();
+        broken.layers[1].weights.pop();
+        assert_eq!(broken.forward_trace(&[1.0, 2.0]).a.len(), 1);
+        assert!(broken.predict_batch(&[1.0, 2.0], 1).is_empty());
+        assert_eq!(
+            Network { layers: vec![] }.predict_batch(&[1.0], 1),
+            Vec::<usize>::new()
+        );
     }
 }

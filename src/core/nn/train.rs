@@ -466,8 +466,29 @@ impl Trainer {
 
     /// Loss of one batch and the gradients of every layer, without changing the weights.
     /// Returns `(loss, [(dL/dW as outputs × inputs, dL/db)])`; includes weight decay.
-    pub fn gradients(&mut self, inputs: &[f32], labels: &[u8]) -> (f32, Vec<(Vec<f32>, Vec<f32>)>) {
+    /// Labels beyond the inputs given are ignored; a label that is not a class is an error.
+    pub fn gradients(
+        &mut self,
+        inputs: &[f32],
+        labels: &[u8],
+    ) -> Result<(f32, Vec<(Vec<f32>, Vec<f32>)>), TrainError> {
         let dim = self.layers[0].inputs;
+        let labels = &labels[..labels.len().min(inputs.len() / dim)];
+        if labels.is_empty() {
+            return Err(TrainError::EmptyData);
+        }
+        let classes = self.layers.last().map_or(0, |l| l.outputs);
+        if let Some((index, &label)) = labels
+            .iter()
+            .enumerate()
+            .find(|(_, &l)| l as usize >= classes)
+        {
+            return Err(TrainError::LabelOutOfRange {
+                index,
+                label,
+                classes,
+            });
+        }
         let first = &mut self.sparse[0];
         first.reset(dim);
         for row in inputs[..labels.len() * dim].chunks_exact(dim) {
@@ -483,7 +504,7 @@ impl Trainer {
                 (gw, l.grad_b.clone())
             })
             .collect();
-        (loss, grads)
+        Ok((loss, grads))
     }
 
     /// How many rows of the last forward pass put their largest output on the label.
