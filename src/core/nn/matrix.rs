@@ -364,6 +364,7 @@ fn combine_rows(
 }
 
 /// Columns `from..n` of a row combination, one scalar at a time.
+#[allow(clippy::too_many_arguments)]
 fn combine_tail(
     idx: &[u32],
     val: &[f32],

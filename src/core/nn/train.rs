@@ -240,6 +240,9 @@ pub enum RunState {
     Paused,
 }
 
+/// Gradient of one layer: (dL/dW as `outputs × inputs`, dL/db).
+pub type LayerGradient = (Vec<f32>, Vec<f32>);
+
 /// One layer as the trainer holds it.
 #[derive(Clone, Debug)]
 struct LayerState {
@@ -471,7 +474,7 @@ impl Trainer {
         &mut self,
         inputs: &[f32],
         labels: &[u8],
-    ) -> Result<(f32, Vec<(Vec<f32>, Vec<f32>)>), TrainError> {
+    ) -> Result<(f32, Vec<LayerGradient>), TrainError> {
         let dim = self.layers[0].inputs;
         let labels = &labels[..labels.len().min(inputs.len() / dim)];
         if labels.is_empty() {
