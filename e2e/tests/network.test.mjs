@@ -124,6 +124,16 @@ test('a sample deep link shows that digit; ← and → switch samples and update
   });
 });
 
+test('the digit page links to that digit in the network', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, 'data/mnist/test/1234'));
+    await page.getByRole('link', { name: /see it in the network/i }).click();
+    await page.waitForURL(/\/network\?sample=mnist\/test\/1234$/);
+    await layerWidths(page);
+    await page.waitForFunction(() => /digit 1234 of/.test(document.querySelector('[data-testid="sample"]')?.textContent ?? ''));
+  });
+});
+
 test('/network/layer/1 focuses the layer and lists its values', async () => {
   await withPage(async (page) => {
     await page.goto(appUrl(site, 'network/layer/1?sample=mnist/test/0'));

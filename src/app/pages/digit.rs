@@ -138,6 +138,11 @@ fn DigitView(
                 {neighbour_link(next.map(|i| digit_path(name, split, i)), "Next →", "next")}
             </nav>
             <p class="hint">"Keys: ← and → step to the previous and next digit."</p>
+            <p>
+                <a data-testid="network-link" href=link(&network_link(name, split, index))>
+                    "See it in the network"
+                </a>
+            </p>
         </section>
     }
 }
@@ -147,4 +152,14 @@ fn neighbour_link(path: Option<String>, text: &'static str, rel: &'static str) -
         Some(path) => view! { <a class="step" rel=rel href=link(&path)>{text}</a> }.into_any(),
         None => view! { <span class="step disabled" aria-disabled="true">{text}</span> }.into_any(),
     }
+}
+
+/// `/network?sample={dataset}/{split}/{index}`: this digit in the network visualizer.
+fn network_link(dataset: DatasetName, split: Split, index: usize) -> String {
+    let sample = crate::core::route::SampleRef {
+        dataset,
+        split,
+        index,
+    };
+    crate::core::viz::links::network_path(None, None, &sample)
 }
