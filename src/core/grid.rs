@@ -12,6 +12,59 @@ pub fn grey_to_rgba(grey: &[u8]) -> Vec<u8> {
     rgba
 }
 
+/// Grey of the frame drawn around each tile of a [`Sheet`].
+pub const FRAME_GREY: u8 = 226;
+
+/// Many digits in one RGBA image (for one `putImageData` call): tiles of
+/// `(rows + 2·margin) × (cols + 2·margin)` pixels, `columns` per row, filled left to right and
+/// top to bottom; each tile is a frame of `margin` pixels around its digit. The places of the
+/// missing tiles of a last, partial row are transparent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sheet {
+    pub width: usize,
+    pub height: usize,
+    /// `width × height × 4` bytes, row-major.
+    pub rgba: Vec<u8>,
+}
+
+/// Lays out `images` (each `rows × cols` grey bytes; shorter or longer ones are cut or padded
+/// with paper) on a [`Sheet`] of `columns` tiles per row.
+pub fn sheet(images: &[&[u8]], rows: usize, cols: usize, columns: usize, margin: usize) -> Sheet {
+    let columns = columns.max(1);
+    let tile_w = cols + 2 * margin;
+    let tile_h = rows + 2 * margin;
+    let width = columns * tile_w;
+    let height = images.len().div_ceil(columns) * tile_h;
+    let mut rgba = vec![0u8; width * height * 4];
+    for (k, image) in images.iter().enumerate() {
+        let x0 = (k % columns) * tile_w;
+        let y0 = (k / columns) * tile_h;
+        for ty in 0..tile_h {
+            let row_start = ((y0 + ty) * width + x0) * 4;
+            for tx in 0..tile_w {
+                let inside =
+                    tx >= margin && ty >= margin && tx < margin + cols && ty < margin + rows;
+                let shade = if inside {
+                    let p = image
+                        .get((ty - margin) * cols + (tx - margin))
+                        .copied()
+                        .unwrap_or(0);
+                    255 - p
+                } else {
+                    FRAME_GREY
+                };
+                let at = row_start + tx * 4;
+                rgba[at..at + 4].copy_from_slice(&[shade, shade, shade, 255]);
+            }
+        }
+    }
+    Sheet {
+        width,
+        height,
+        rgba,
+    }
+}
+
 /// The pixel (row, col) under a pointer at `(x, y)` CSS pixels from the top-left corner of an
 /// element drawn `width × height` CSS pixels large and showing `rows × cols` pixels.
 /// None when the point is outside the element or the element has no area.
@@ -60,6 +113,48 @@ mod tests {
     #[test]
     fn rgba_of_nothing_is_empty() {
         assert!(grey_to_rgba(&[]).is_empty());
+    }
+
+    /// RGBA of sheet pixel (x, y).
+    fn at(s: &Sheet, x: usize, y: usize) -> [u8; 4] {
+        let i = (y * s.width + x) * 4;
+        [s.rgba[i], s.rgba[i + 1], s.rgba[i + 2], s.rgba[i + 3]]
+    }
+
+    #[test]
+    fn sheet_places_tiles_row_by_row_with_frames() {
+        // Three 2×2 images, 2 per row, margin 1: tiles of 4×4, sheet 8 × 8.
+        let a = [255u8, 0, 0, 0];
+        let b = [0u8, 255, 0, 0];
+        let c = [0u8, 0, 0, 255];
+        let s = sheet(&[&a, &b, &c], 2, 2, 2, 1);
+        assert_eq!((s.width, s.height, s.rgba.len()), (8, 8, 8 * 8 * 4));
+        assert_eq!(at(&s, 0, 0), [FRAME_GREY, FRAME_GREY, FRAME_GREY, 255]);
+        assert_eq!(at(&s, 1, 1), [0, 0, 0, 255], "a's ink at its top-left");
+        assert_eq!(at(&s, 2, 1), [255, 255, 255, 255], "a's paper");
+        assert_eq!(at(&s, 4 + 2, 1), [0, 0, 0, 255], "b's ink at its top-right");
+        assert_eq!(
+            at(&s, 2, 4 + 2),
+            [0, 0, 0, 255],
+            "c's ink at its bottom-right"
+        );
+        assert_eq!(
+            at(&s, 4 + 1, 4 + 1),
+            [0, 0, 0, 0],
+            "no fourth tile: transparent"
+        );
+    }
+
+    #[test]
+    fn sheet_of_nothing_is_empty_and_short_images_are_padded() {
+        let s = sheet(&[], 28, 28, 10, 1);
+        assert_eq!((s.width, s.height), (300, 0));
+        assert!(s.rgba.is_empty());
+        let short = [255u8];
+        let s = sheet(&[&short], 2, 2, 0, 0);
+        assert_eq!((s.width, s.height), (2, 2));
+        assert_eq!(at(&s, 0, 0), [0, 0, 0, 255]);
+        assert_eq!(at(&s, 1, 1), [255, 255, 255, 255]);
     }
 
     #[test]

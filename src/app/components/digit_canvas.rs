@@ -18,13 +18,25 @@ pub fn paint_grey(
     if grey.len() != rows * cols {
         return Err(JsValue::from_str("image size does not match its pixels"));
     }
+    paint_rgba(canvas, &grey_to_rgba(grey), rows, cols)
+}
+
+/// Paints RGBA bytes (`height × width × 4`, row-major) onto `canvas` in one `putImageData` call.
+pub fn paint_rgba(
+    canvas: &HtmlCanvasElement,
+    rgba: &[u8],
+    height: usize,
+    width: usize,
+) -> Result<(), JsValue> {
+    if rgba.len() != height * width * 4 || width == 0 || height == 0 {
+        return Err(JsValue::from_str("image size does not match its pixels"));
+    }
     let context: CanvasRenderingContext2d = canvas
         .get_context("2d")?
         .ok_or_else(|| JsValue::from_str("no 2d context"))?
         .dyn_into()?;
-    let rgba = grey_to_rgba(grey);
     let image =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), cols as u32, rows as u32)?;
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width as u32, height as u32)?;
     context.put_image_data(&image, 0.0, 0.0)
 }
 
