@@ -176,12 +176,15 @@ fn emit_group(
 
 /// A sparse matrix in compressed-row form: row `r`'s non-zeros are `idx[ptr[r]..ptr[r+1]]`
 /// (column numbers, ascending) with values `val[..]` at the same positions.
+/// The fields are private so that every column number is known to be `< cols` (the kernels
+/// rely on it); build one with [`Csr::from_dense`], [`Csr::push_dense_row`] or
+/// [`Csr::push_row_of`].
 #[derive(Clone, Debug, Default)]
 pub struct Csr {
-    pub cols: usize,
-    pub ptr: Vec<usize>,
-    pub idx: Vec<u32>,
-    pub val: Vec<f32>,
+    cols: usize,
+    ptr: Vec<usize>,
+    idx: Vec<u32>,
+    val: Vec<f32>,
     /// Reused buffers of one row's non-zeros (length `cols`), so appending never zero-fills.
     row_idx: Vec<u32>,
     row_val: Vec<f32>,
@@ -197,6 +200,11 @@ impl PartialEq for Csr {
 }
 
 impl Csr {
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.ptr.len().saturating_sub(1)
@@ -217,7 +225,12 @@ impl Csr {
     }
 
     /// Appends a dense row (length `cols`), keeping only its non-zeros.
+    /// Entries past `cols` are ignored, so every stored column number is `< cols`.
     pub fn push_dense_row(&mut self, row: &[f32]) {
+        let row = &row[..row.len().min(self.cols)];
+        if self.ptr.is_empty() {
+            self.ptr.push(0);
+        }
         if self.row_idx.len() < row.len() {
             self.row_idx.resize(row.len(), 0);
             self.row_val.resize(row.len(), 0.0);
@@ -230,6 +243,10 @@ impl Csr {
 
     /// Appends row `r` of `other` (which must have the same number of columns).
     pub fn push_row_of(&mut self, other: &Csr, r: usize) {
+        assert_eq!(self.cols, other.cols, "push_row_of: column counts differ");
+        if self.ptr.is_empty() {
+            self.ptr.push(0);
+        }
         let span = other.ptr[r]..other.ptr[r + 1];
         self.idx.extend_from_slice(&other.idx[span.clone()]);
         self.val.extend_from_slice(&other.val[span]);
@@ -277,10 +294,8 @@ impl Csr {
 pub fn gemm_csr(a: &Csr, b: &[f32], n: usize, alpha: f32, c: &mut [f32], accumulate: bool) {
     let m = a.rows();
     assert!(b.len() >= a.cols * n && c.len() >= m * n, "gemm_csr shapes");
-    assert!(
-        a.idx.iter().all(|&k| (k as usize) < a.cols),
-        "gemm_csr column index"
-    );
+    // Every column number is < cols by construction (private fields), so B's rows exist.
+    debug_assert!(a.idx.iter().all(|&k| (k as usize) < a.cols));
     if m == 0 || n == 0 {
         return;
     }

@@ -212,7 +212,7 @@ impl Network {
     /// `rows × output_size()`. Hidden activations are re-listed sparsely for the next layer.
     /// An invalid network or an input of the wrong width gives an empty result.
     pub fn forward_sparse(&self, input: &matrix::Csr) -> Vec<f32> {
-        if input.cols != self.input_size() || self.validate().is_err() {
+        if input.cols() != self.input_size() || self.validate().is_err() {
             return Vec::new();
         }
         let count = input.rows();
