@@ -143,6 +143,12 @@ fn list_nonzeros(row: &[f32], idx: &mut [u32], val: &mut [f32]) -> usize {
         // SAFETY: AVX2 is available; the buffers are at least as long as the row (asserted).
         return unsafe { avx2::list_nonzeros(row, idx, val) };
     }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        // SAFETY: simd128 is enabled at compile time; the buffers are long enough (asserted).
+        return unsafe { wasm::list_nonzeros(row, idx, val) };
+    }
+    #[allow(unreachable_code)]
     let mut count = 0;
     for (g, group) in row.chunks(8).enumerate() {
         let mut bits = 0u32;
@@ -575,6 +581,33 @@ mod avx2 {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
     use std::arch::wasm32::*;
+
+    /// [`super::list_nonzeros`] with two 4-lane compares and bitmasks per 8 entries.
+    ///
+    /// # Safety
+    /// `idx` and `val` must be at least as long as `row`.
+    pub unsafe fn list_nonzeros(row: &[f32], idx: &mut [u32], val: &mut [f32]) -> usize {
+        let zero = f32x4_splat(0.0);
+        let mut count = 0;
+        let mut groups = row.chunks_exact(8);
+        let mut base = 0;
+        for group in &mut groups {
+            let p = group.as_ptr() as *const v128;
+            let lo = i32x4_bitmask(f32x4_ne(v128_load(p), zero)) as u32;
+            let hi = i32x4_bitmask(f32x4_ne(v128_load(p.add(1)), zero)) as u32;
+            let bits = lo | (hi << 4);
+            if bits != 0 {
+                count = super::emit_group(bits, base, group, idx, val, count);
+            }
+            base += 8;
+        }
+        let rest = groups.remainder();
+        let mut bits = 0u32;
+        for (j, &v) in rest.iter().enumerate() {
+            bits |= ((v != 0.0) as u32) << j;
+        }
+        super::emit_group(bits, base, rest, idx, val, count)
+    }
 
     /// 32-, 16- then 4-column register blocks, then a scalar tail.
     ///
