@@ -157,11 +157,11 @@ fn focus_neuron(l: usize, j: usize) {
     }
 }
 
-/// One drawn neuron: a rect (pixel, compact cell) or a circle, filled reactively.
-fn neuron_view(col: &Column, j: usize, fills: Memo<Vec<Vec<String>>>, label: String) -> AnyView {
+/// One drawn neuron: a rect (pixel, compact cell) or a circle, with its first fill
+/// (later fills are patched by [`patch_fills`]).
+fn neuron_view(col: &Column, j: usize, fill: String, label: String) -> AnyView {
     let l = col.layer;
     let p = col.neurons[j];
-    let fill = move || fills.with(|f| f.get(l).and_then(|v| v.get(j)).cloned().unwrap_or_default());
     match col.shape {
         Shape::Circle => view! {
             <circle id=neuron_id(l, j) data-neuron=j tabindex="-1" aria-label=label
@@ -176,11 +176,30 @@ fn neuron_view(col: &Column, j: usize, fills: Memo<Vec<Vec<String>>>, label: Str
     }
 }
 
+/// Sets the `fill` of every neuron element of `svg` whose colour differs from `previous`
+/// (all of them without a previous state), found by their ids.
+fn patch_fills(svg: &web_sys::Element, previous: Option<&[Vec<String>]>, next: &[Vec<String>]) {
+    let Some(document) = svg.owner_document() else {
+        return;
+    };
+    for (l, colours) in next.iter().enumerate() {
+        for (j, colour) in colours.iter().enumerate() {
+            let old = previous.and_then(|p| p.get(l)).and_then(|v| v.get(j));
+            if old == Some(colour) {
+                continue;
+            }
+            if let Some(el) = document.get_element_by_id(&neuron_id(l, j)) {
+                let _ = el.set_attribute("fill", colour);
+            }
+        }
+    }
+}
+
 /// A column of neurons, the layer's `g[data-layer]`.
 fn column_view(
     col: &Column,
     layers: usize,
-    fills: Memo<Vec<Vec<String>>>,
+    fills: Option<&Vec<String>>,
     focused: bool,
 ) -> impl IntoView {
     let l = col.layer;
@@ -194,7 +213,8 @@ fn column_view(
             } else {
                 format!("layer {l} neuron {j}")
             };
-            neuron_view(col, j, fills, label)
+            let fill = fills.and_then(|f| f.get(j)).cloned().unwrap_or_default();
+            neuron_view(col, j, fill, label)
         })
         .collect();
     let bounds = col.bounds().unwrap_or((col.x, 20.0, col.x, 20.0));
@@ -237,11 +257,24 @@ pub fn NetworkGraph(
         })
     };
     let layers = sizes.len();
-    let columns: Vec<_> = lay
-        .columns
-        .iter()
-        .map(|c| column_view(c, layers, fills, focus == Some(c.layer)))
-        .collect();
+    let columns: Vec<_> = fills.with_untracked(|first| {
+        lay.columns
+            .iter()
+            .map(|c| column_view(c, layers, first.get(c.layer), focus == Some(c.layer)))
+            .collect()
+    });
+    // One effect patches every fill that changed: one subscriber instead of one per neuron
+    // (a signal with a thousand subscribers makes every update quadratic).
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let mut drawn_first = Some(fills.get_untracked());
+    Effect::new(move |previous: Option<Vec<Vec<String>>>| {
+        let next = fills.get();
+        let previous = previous.or_else(|| drawn_first.take());
+        if let Some(svg) = svg_ref.get() {
+            patch_fills(&svg, previous.as_deref(), &next);
+        }
+        next
+    });
     let edges = move || {
         paths
             .get()
@@ -346,6 +379,7 @@ pub fn NetworkGraph(
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
     view! {
         <svg
+            node_ref=svg_ref
             class="network-graph"
             data-testid="network-graph"
             viewBox=view_box

@@ -21,6 +21,7 @@ use super::network_detail::{LayerDetail, NeuronDetail};
 use crate::app::components::dataset_gate::WithDataset;
 use crate::app::components::error_view::ErrorView;
 use crate::app::components::network_graph::{NetworkGraph, NETWORK_CSS};
+use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
 use crate::app::link;
 use crate::core::dataset::Dataset;
@@ -202,6 +203,12 @@ fn NetworkPage() -> impl IntoView {
     let sample = Memo::new(move |_| parse_sample(query.read().get_str("sample")));
     // Which split to load: changes only when the dataset or split of the sample changes.
     let source = Memo::new(move |_| sample.get().ok().map(|s| (s.dataset, s.split)));
+    // Start downloading the split now, while the model downloads (not after it).
+    Effect::new(move |_| {
+        if let Some((name, split)) = source.get() {
+            let _ = use_dataset(name, split);
+        }
+    });
     let model_view = move || match state.model.get() {
         None => {
             view! { <p class="net-status" aria-live="polite">"Loading the model…"</p> }.into_any()
