@@ -12,6 +12,7 @@ pub mod matrix;
 pub mod model;
 pub mod network;
 pub mod optimizer;
+pub mod reference;
 pub mod rng;
 pub mod train;
 
