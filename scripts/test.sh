@@ -89,7 +89,10 @@ run_e2e() {
 
 record native cargo "$LOGS/native.log" cargo test
 if [ ${#wasm_test_args[@]} -gt 0 ]; then
-  record wasm cargo "$LOGS/wasm.log" cargo test --target wasm32-unknown-unknown "${wasm_test_args[@]}"
+  # The crate itself at opt-level 3 (dependencies are at 2 in the dev profile already): the NN
+  # bench test trains a full epoch, minutes unoptimised, ~10 s optimised.
+  record wasm cargo "$LOGS/wasm.log" cargo test --config 'profile.dev.package.mnist-viz.opt-level=3' \
+    --target wasm32-unknown-unknown "${wasm_test_args[@]}"
 else
   steps+=("wasm: skipped, no tests/wasm_*.rs targets yet")
 fi
