@@ -134,7 +134,74 @@ mod native {
         density(&first.forward_batch(&test.inputs, test.len()))
     }
 
+    /// `bench_nn accuracy`: where B1's one-epoch accuracy comes from — the fast trainer over
+    /// seeds 1–10, the naive f64 reference trainer (same weights, same batches) for seed 1,
+    /// and the reference from other common initialisations.
+    fn accuracy_study(train: &Samples, test: &Samples) {
+        use mnist_viz::core::nn::reference::ReferenceSgd;
+        println!(
+            "B1 test accuracy after one epoch (784-100-10 ReLU, softmax-CE, SGD lr 0.1, batch 32)"
+        );
+        let mut accs = Vec::new();
+        for seed in 1..=10u64 {
+            let net = Network::init(&SIZES, Activation::Relu, Activation::Softmax, seed)
+                .expect("valid sizes");
+            let config = TrainConfig {
+                seed,
+                ..TrainConfig::default()
+            };
+            let mut t = Trainer::new(&net, config).expect("B1 config");
+            while !t.train_batch(train).expect("training data").epoch_finished {}
+            let acc = 100.0 * evaluate(&t.network(), test).accuracy();
+            println!("  fast trainer, seed {seed:>2}: {acc:.2} %");
+            accs.push(acc);
+        }
+        let mean = accs.iter().sum::<f32>() / accs.len() as f32;
+        let (lo, hi) = accs
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+        println!("  fast trainer, seeds 1-10: mean {mean:.2} %, range {lo:.2}-{hi:.2} %");
+        let reference = |name: &str, net: Network| {
+            let mut r = ReferenceSgd::new(&net, 0.1, BATCH, SEED);
+            let start = Instant::now();
+            while !r.step(train).1 {}
+            let acc = 100.0 * evaluate(&r.network(), test).accuracy();
+            println!(
+                "  naive f64 reference, seed 1, {name}: {acc:.2} % ({:.1} s)",
+                start.elapsed().as_secs_f64()
+            );
+        };
+        reference(
+            "shipped init (He-uniform hidden, Xavier-uniform output)",
+            b1_network(),
+        );
+        let mut rng = Rng::new(SEED);
+        let mut normal = b1_network();
+        for layer in &mut normal.layers {
+            let sd = (2.0 / layer.inputs as f64).sqrt();
+            for w in &mut layer.weights {
+                // Box–Muller from two uniforms in (0, 1].
+                let u1 = 1.0 - rng.next_f32() as f64;
+                let u2 = rng.next_f32() as f64;
+                *w = (sd * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32;
+            }
+        }
+        reference("He-normal N(0, 2/fan_in) in both layers", normal);
+        let mut small = b1_network();
+        for layer in &mut small.layers {
+            let limit = 1.0 / (layer.inputs as f32).sqrt();
+            for w in &mut layer.weights {
+                *w = rng.uniform(limit);
+            }
+        }
+        reference("U(±1/sqrt(fan_in)) in both layers", small);
+    }
+
     pub fn main() -> Result<(), String> {
+        if std::env::args().nth(1).as_deref() == Some("accuracy") {
+            accuracy_study(&load(Split::Train)?, &load(Split::Test)?);
+            return Ok(());
+        }
         let runs: usize = std::env::args()
             .nth(1)
             .and_then(|a| a.parse().ok())
