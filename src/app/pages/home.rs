@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::app::data::use_dataset;
 use crate::app::link;
 use crate::core::dataset::{DatasetName, Split};
 use crate::core::links::{grid_path, stats_path};
@@ -9,6 +10,8 @@ use crate::core::links::{grid_path, stats_path};
 #[component]
 pub fn Home() -> impl IntoView {
     let mnist = DatasetName::Mnist;
+    // The test set is where most visitors go next: start its download now (into the shared cache).
+    use_dataset(mnist, Split::Test);
     view! {
         <section class="page home">
             <h1>"Handwritten digits, and a network that reads them"</h1>
