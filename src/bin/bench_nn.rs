@@ -197,10 +197,32 @@ mod native {
         reference("U(±1/sqrt(fan_in)) in both layers", small);
     }
 
+    /// `bench_nn epochs [n]`: only `n` B1 epochs (default 3) on one core, each from the fresh
+    /// network, with wall and on-CPU time — a quiet target for `perf stat` / `perf record`.
+    fn only_epochs(train: &Samples, n: usize) -> Result<(), String> {
+        matrix::set_parallel(false);
+        println!("kernels {}", matrix::backend_name());
+        for _ in 0..n {
+            let (secs, _, _, _, cpu) = b1_epoch(train);
+            println!(
+                "B1 epoch, one core: {secs:.3} s wall, {} on-CPU",
+                cpu.map_or("?".into(), |c| format!("{c:.3} s"))
+            );
+        }
+        Ok(())
+    }
+
     pub fn main() -> Result<(), String> {
         if std::env::args().nth(1).as_deref() == Some("accuracy") {
             accuracy_study(&load(Split::Train)?, &load(Split::Test)?);
             return Ok(());
+        }
+        if std::env::args().nth(1).as_deref() == Some("epochs") {
+            let n = std::env::args()
+                .nth(2)
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(3);
+            return only_epochs(&load(Split::Train)?, n);
         }
         let runs: usize = std::env::args()
             .nth(1)

@@ -381,18 +381,22 @@ impl Trainer {
 
     /// Trains on the next mini-batch of `train` (shuffled anew at the start of every epoch).
     pub fn train_batch(&mut self, train: &Samples) -> Result<BatchReport, TrainError> {
-        self.check_samples(train)?;
-        if self.position == 0 || self.order.len() != train.len() {
+        let new_epoch = self.position == 0 || self.order.len() != train.len();
+        if new_epoch {
+            // Every label once per epoch; later batches check only their own rows' labels.
+            self.check_samples(train)?;
             self.order = (0..train.len() as u32).collect();
             self.rng.shuffle(&mut self.order);
             self.position = 0;
+        } else {
+            self.check_shape(train)?;
         }
         let batches = train.len().div_ceil(self.config.batch_size);
         let start = self.position;
         let end = (start + self.config.batch_size).min(train.len());
         let batch: Vec<u32> = self.order[start..end].to_vec();
+        let labels = self.batch_labels(train, &batch)?;
         self.gather(train, &batch);
-        let labels: Vec<u8> = batch.iter().map(|&i| train.labels[i as usize]).collect();
         let lr = self.learning_rate();
         self.steps.advance(&self.config.optimizer);
         let loss = match self.config.optimizer {
@@ -537,18 +541,41 @@ impl Trainer {
         report
     }
 
-    fn check_samples(&self, s: &Samples) -> Result<(), TrainError> {
+    /// Non-empty, and every sample has the network's input size.
+    fn check_shape(&self, s: &Samples) -> Result<(), TrainError> {
         if s.is_empty() {
             return Err(TrainError::EmptyData);
         }
         let dim = self.layers[0].inputs;
-        if s.dim != dim || s.inputs.len() != s.len() * dim {
+        if s.dim != dim || s.inputs.len() != s.len() * dim || s.sparse.rows() != s.len() {
             return Err(TrainError::ShapeMismatch {
                 what: "sample size",
                 expected: dim,
                 found: s.dim,
             });
         }
+        Ok(())
+    }
+
+    /// The labels of the samples numbered in `batch`, each checked to be a class.
+    fn batch_labels(&self, s: &Samples, batch: &[u32]) -> Result<Vec<u8>, TrainError> {
+        let classes = self.layers.last().map_or(0, |l| l.outputs);
+        batch
+            .iter()
+            .map(|&i| match s.labels[i as usize] {
+                label if (label as usize) < classes => Ok(label),
+                label => Err(TrainError::LabelOutOfRange {
+                    index: i as usize,
+                    label,
+                    classes,
+                }),
+            })
+            .collect()
+    }
+
+    /// [`Trainer::check_shape`], and every label is a class.
+    fn check_samples(&self, s: &Samples) -> Result<(), TrainError> {
+        self.check_shape(s)?;
         let classes = self.layers.last().map_or(0, |l| l.outputs);
         if let Some((index, &label)) = s
             .labels
@@ -570,7 +597,14 @@ impl Trainer {
     fn gather(&mut self, train: &Samples, batch: &[u32]) {
         let x = &mut self.sparse[0];
         x.reset(train.dim);
-        for &i in batch {
+        const AHEAD: usize = 4;
+        for &i in batch.iter().take(AHEAD) {
+            train.sparse.prefetch_row(i as usize);
+        }
+        for (n, &i) in batch.iter().enumerate() {
+            if let Some(&later) = batch.get(n + AHEAD) {
+                train.sparse.prefetch_row(later as usize);
+            }
             x.push_row_of(&train.sparse, i as usize);
         }
     }
