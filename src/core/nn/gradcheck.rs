@@ -31,10 +31,10 @@ fn reference_loss(
             z = (0..layer.outputs)
                 .map(|j| {
                     let mut s = layer.biases[j] as f64 + bump(nudge, l, true, j);
-                    for k in 0..layer.inputs {
+                    for (k, &ak) in a.iter().enumerate().take(layer.inputs) {
                         let w = layer.weights[j * layer.inputs + k] as f64
                             + bump(nudge, l, false, j * layer.inputs + k);
-                        s += w * a[k];
+                        s += w * ak;
                     }
                     s
                 })
