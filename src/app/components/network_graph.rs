@@ -8,14 +8,17 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, KeyboardEvent};
+use web_sys::{Element, HtmlCanvasElement, KeyboardEvent};
 
+use crate::app::components::digit_canvas::paint_rgba;
 use crate::core::nn::{Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
-use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WIDTH_LEVELS};
+use crate::core::viz::markup::{
+    edges_markup, is_image, layer_fills, neuron_id, neurons_markup, rgba_of,
+};
+use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
 use crate::core::viz::{
-    activation_fill, activation_scale, edge_paths, layout, predicted_class, step_focus,
-    strongest_edges, EdgePath, Move, Shape,
+    edge_paths, layout, predicted_class, step_focus, strongest_edges, EdgePath, Move, Rgb,
 };
 
 /// The drawing area (the SVG viewBox); CSS scales it to the page width.
@@ -33,6 +36,7 @@ pub const NETWORK_CSS: &str = r#"
 .network-graph:focus-visible { outline: 3px solid #f6a000; outline-offset: 2px; }
 .network-graph [data-neuron] { stroke: #8891a8; stroke-width: .6; }
 .network-graph g[data-layer="0"] [data-neuron] { stroke: none; }
+.network-graph canvas.input-image { display: block; width: 100%; height: 100%; image-rendering: pixelated; }
 .network-graph [data-neuron]:focus { outline: none; stroke: #f6a000; stroke-width: 2.5; }
 .network-graph .edges path { fill: none; stroke-linecap: round; opacity: .55; }
 .network-graph .out-label { font: 13px sans-serif; fill: #333; }
@@ -95,26 +99,8 @@ pub fn neuron_summary(network: &Network, trace: &Trace, l: usize, j: usize) -> S
     )
 }
 
-/// Per drawn layer, the fill colour (`#rrggbb`) of every neuron for the trace.
-fn fills_of(trace: Option<&Trace>, sizes: &[usize]) -> Vec<Vec<String>> {
-    sizes
-        .iter()
-        .enumerate()
-        .map(|(l, &n)| match trace.and_then(|t| t.a.get(l)) {
-            Some(a) => {
-                let scale = activation_scale(a);
-                a.iter().map(|&v| activation_fill(v, scale).css()).collect()
-            }
-            None => vec!["#ffffff".to_string(); n],
-        })
-        .collect()
-}
-
 /// The edge paths of every gap between consecutive columns for the trace.
-fn paths_of(network: &Network, trace: Option<&Trace>, lay: &Layout, limit: usize) -> Vec<EdgePath> {
-    let Some(trace) = trace else {
-        return Vec::new();
-    };
+fn paths_of(network: &Network, trace: &Trace, lay: &Layout, limit: usize) -> Vec<EdgePath> {
     let mut all = Vec::new();
     for (l, dense) in network.layers.iter().enumerate() {
         let (Some(from), Some(to), Some(a)) =
@@ -138,10 +124,6 @@ fn neuron_of(target: Option<web_sys::EventTarget>) -> Option<(usize, usize)> {
     Some((l, j))
 }
 
-fn neuron_id(l: usize, j: usize) -> String {
-    format!("nn-{l}-{j}")
-}
-
 /// Moves the DOM focus to neuron (l, j) (SVG elements have `focus()`, called through JS).
 fn focus_neuron(l: usize, j: usize) {
     let Some(el) = web_sys::window()
@@ -157,76 +139,128 @@ fn focus_neuron(l: usize, j: usize) {
     }
 }
 
-/// One drawn neuron: a rect (pixel, compact cell) or a circle, with its first fill
-/// (later fills are patched by [`patch_fills`]).
-fn neuron_view(col: &Column, j: usize, fill: String, label: String) -> AnyView {
-    let l = col.layer;
-    let p = col.neurons[j];
-    match col.shape {
-        Shape::Circle => view! {
-            <circle id=neuron_id(l, j) data-neuron=j tabindex="-1" aria-label=label
-                cx=p.x r=p.size cy=p.y fill=fill />
-        }
-        .into_any(),
-        Shape::Pixel | Shape::Cell => view! {
-            <rect id=neuron_id(l, j) data-neuron=j tabindex="-1" aria-label=label
-                x=p.x - p.size / 2.0 y=p.y - p.size / 2.0 width=p.size height=p.size fill=fill />
-        }
-        .into_any(),
+/// What is drawn for one trace: fills of the layers drawn as elements (empty for the input
+/// image) and the edge markup, to patch only what changed on the next switch.
+struct Drawn {
+    fills: Vec<Vec<Rgb>>,
+    edges: String,
+    trace: Option<Arc<Trace>>,
+}
+
+/// The neuron elements of every layer (by id, looked up once) and the input image canvas.
+struct Targets {
+    neurons: Vec<Vec<Option<Element>>>,
+    image: Option<HtmlCanvasElement>,
+    edges: Option<Element>,
+}
+
+fn targets(svg: &Element, lay: &Layout) -> Targets {
+    let document = svg.owner_document();
+    let by_id = |id: &str| document.as_ref().and_then(|d| d.get_element_by_id(id));
+    let neurons = lay
+        .columns
+        .iter()
+        .map(|c| {
+            if is_image(c) {
+                return Vec::new();
+            }
+            (0..c.neurons.len())
+                .map(|j| by_id(&neuron_id(c.layer, j)))
+                .collect()
+        })
+        .collect();
+    let image = svg
+        .query_selector("canvas.input-image")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+    let edges = svg.query_selector("g.edges").ok().flatten();
+    Targets {
+        neurons,
+        image,
+        edges,
     }
 }
 
-/// Sets the `fill` of every neuron element of `svg` whose colour differs from `previous`
-/// (all of them without a previous state), found by their ids.
-fn patch_fills(svg: &web_sys::Element, previous: Option<&[Vec<String>]>, next: &[Vec<String>]) {
-    let Some(document) = svg.owner_document() else {
-        return;
-    };
-    for (l, colours) in next.iter().enumerate() {
+/// Fills of every drawn layer for the trace (all white without one).
+fn fills_of(trace: Option<&Trace>, sizes: &[usize]) -> Vec<Vec<Rgb>> {
+    sizes
+        .iter()
+        .enumerate()
+        .map(|(l, &n)| match trace.and_then(|t| t.a.get(l)) {
+            Some(a) => layer_fills(a),
+            None => vec![WHITE; n],
+        })
+        .collect()
+}
+
+/// Brings the drawing from `previous` to the trace: paints the input image in one call, sets the
+/// fill of the neurons whose colour changed, and replaces the edges when they changed.
+fn redraw(
+    targets: &Targets,
+    lay: &Layout,
+    previous: Option<&Drawn>,
+    fills: Vec<Vec<Rgb>>,
+    edges: String,
+    trace: Arc<Trace>,
+) -> Drawn {
+    for (l, colours) in fills.iter().enumerate() {
+        let col = &lay.columns[l];
+        if is_image(col) {
+            if let Some(canvas) = &targets.image {
+                let _ = paint_rgba(canvas, &rgba_of(colours), col.grid_rows, col.grid_cols);
+            }
+            continue;
+        }
+        let old = previous.and_then(|p| p.fills.get(l));
         for (j, colour) in colours.iter().enumerate() {
-            let old = previous.and_then(|p| p.get(l)).and_then(|v| v.get(j));
-            if old == Some(colour) {
+            if old.and_then(|o| o.get(j)) == Some(colour) {
                 continue;
             }
-            if let Some(el) = document.get_element_by_id(&neuron_id(l, j)) {
-                let _ = el.set_attribute("fill", colour);
+            if let Some(Some(el)) = targets.neurons.get(l).and_then(|v| v.get(j)) {
+                let _ = el.set_attribute("fill", &colour.css());
             }
         }
     }
+    if previous.is_none_or(|p| p.edges != edges) {
+        if let Some(g) = &targets.edges {
+            g.set_inner_html(&edges);
+        }
+    }
+    Drawn {
+        fills,
+        edges,
+        trace: Some(trace),
+    }
 }
 
-/// A column of neurons, the layer's `g[data-layer]`.
-fn column_view(
-    col: &Column,
-    layers: usize,
-    fills: Option<&Vec<String>>,
-    focused: bool,
-) -> impl IntoView {
+/// A column of neurons, the layer's `g[data-layer]`: the input image is one canvas under
+/// transparent pixel elements (hover and focus targets); other neurons are drawn with `fills`.
+fn column_view(col: &Column, layers: usize, fills: Option<&[Rgb]>, focused: bool) -> impl IntoView {
     let l = col.layer;
     let name = layer_name(l, layers);
     let title = format!("{} · {}", name, col.neurons.len());
     let aria = format!("Layer {l}, {name}, {} neurons", col.neurons.len());
-    let neurons: Vec<AnyView> = (0..col.neurons.len())
-        .map(|j| {
-            let label = if l == 0 {
-                format!("pixel {j}")
-            } else {
-                format!("layer {l} neuron {j}")
-            };
-            let fill = fills.and_then(|f| f.get(j)).cloned().unwrap_or_default();
-            neuron_view(col, j, fill, label)
-        })
-        .collect();
     let bounds = col.bounds().unwrap_or((col.x, 20.0, col.x, 20.0));
     let focus_box = focused.then(|| {
         let (x0, y0, x1, y1) = bounds;
         view! { <rect class="focused-box" x=x0 - 6.0 y=y0 - 6.0 width=x1 - x0 + 12.0 height=y1 - y0 + 12.0 rx="6" /> }
     });
+    let image = is_image(col).then(|| {
+        let (x0, y0, x1, y1) = bounds;
+        view! {
+            <foreignObject x=x0 y=y0 width=x1 - x0 height=y1 - y0 aria-hidden="true">
+                <canvas class="input-image" width=col.grid_cols height=col.grid_rows></canvas>
+            </foreignObject>
+        }
+    });
+    let markup = neurons_markup(col, if is_image(col) { None } else { fills });
     view! {
         <g data-layer=l role="group" aria-label=aria class="layer">
             {focus_box}
             <text class="col-title" x=col.x y=bounds.1 - 8.0>{title}</text>
-            {neurons}
+            {image}
+            <g class="neurons" inner_html=markup></g>
         </g>
     }
 }
@@ -242,49 +276,58 @@ pub fn NetworkGraph(
     edge_limit: RwSignal<usize>,
     active: RwSignal<Option<(usize, usize)>>,
     on_activate: Callback<(usize, usize)>,
+    /// Called each time the graph has been redrawn for a trace (or edge limit).
+    #[prop(optional)]
+    on_rendered: Option<Callback<()>>,
 ) -> impl IntoView {
     let sizes = network.sizes();
     let lay = Arc::new(layout(&sizes, FRAME, focus));
-    let fills = {
-        let sizes = sizes.clone();
-        Memo::new(move |_| trace.with(|t| fills_of(t.as_deref(), &sizes)))
-    };
-    let paths = {
-        let (network, lay) = (network.clone(), lay.clone());
-        Memo::new(move |_| {
-            let limit = edge_limit.get();
-            trace.with(|t| paths_of(&network, t.as_deref(), &lay, limit))
-        })
-    };
     let layers = sizes.len();
-    let columns: Vec<_> = fills.with_untracked(|first| {
-        lay.columns
-            .iter()
-            .map(|c| column_view(c, layers, first.get(c.layer), focus == Some(c.layer)))
-            .collect()
-    });
-    // One effect patches every fill that changed: one subscriber instead of one per neuron
-    // (a signal with a thousand subscribers makes every update quadratic).
+    // The first fills go into the markup; later ones are patched by the effect below.
+    let first_fills = trace.with_untracked(|t| fills_of(t.as_deref(), &sizes));
+    let columns: Vec<_> = lay
+        .columns
+        .iter()
+        .map(|c| {
+            let fills = first_fills.get(c.layer).map(Vec::as_slice);
+            column_view(c, layers, fills, focus == Some(c.layer))
+        })
+        .collect();
+    // One effect redraws fills, input image and edges for each trace or edge limit: one
+    // subscriber instead of one per neuron, and only changed fills touch the DOM.
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
-    let mut drawn_first = Some(fills.get_untracked());
-    Effect::new(move |previous: Option<Vec<Vec<String>>>| {
-        let next = fills.get();
-        let previous = previous.or_else(|| drawn_first.take());
-        if let Some(svg) = svg_ref.get() {
-            patch_fills(&svg, previous.as_deref(), &next);
-        }
-        next
-    });
-    let edges = move || {
-        paths
-            .get()
-            .into_iter()
-            .map(|p| {
-                let colour = if p.positive { POSITIVE.css() } else { NEGATIVE.css() };
-                view! { <path d=p.d stroke=colour stroke-width=p.stroke_width data-count=p.count /> }
-            })
-            .collect_view()
-    };
+    let mut first = Some(first_fills);
+    let mut found: Option<Targets> = None;
+    {
+        let (network, lay, sizes) = (network.clone(), lay.clone(), sizes.clone());
+        Effect::new(move |previous: Option<Option<Drawn>>| {
+            let limit = edge_limit.get();
+            let t = trace.get()?;
+            let svg = svg_ref.get()?;
+            let targets = found.get_or_insert_with(|| targets(&svg, &lay));
+            let previous = previous.flatten().or_else(|| {
+                first.take().map(|fills| Drawn {
+                    fills,
+                    edges: String::new(),
+                    trace: None,
+                })
+            });
+            let same_trace = previous
+                .as_ref()
+                .and_then(|p| p.trace.as_ref())
+                .is_some_and(|p| Arc::ptr_eq(p, &t));
+            let fills = match (&previous, same_trace) {
+                (Some(p), true) => p.fills.clone(),
+                _ => fills_of(Some(&t), &sizes),
+            };
+            let edges = edges_markup(&paths_of(&network, &t, &lay, limit));
+            let drawn = redraw(targets, &lay, previous.as_ref(), fills, edges, t);
+            if let Some(done) = on_rendered {
+                done.run(());
+            }
+            Some(drawn)
+        });
+    }
     let output_labels = lay.columns.last().filter(|_| layers > 1).map(|col| {
         let col = col.clone();
         let labels: Vec<_> = col
@@ -392,7 +435,7 @@ pub fn NetworkGraph(
             on:focusin=on_focusin
             on:mouseover=on_over
         >
-            <g class="edges" aria-hidden="true">{edges}</g>
+            <g class="edges" aria-hidden="true"></g>
             {columns}
             {output_labels}
             {selected_ring}

@@ -332,7 +332,8 @@ fn begin_switch() {
     }
 }
 
-/// The graph shows a sample: `network-first-paint` the first time, `network-render` after a switch.
+/// The graph has been redrawn for a sample (called by the graph once its DOM is patched):
+/// `network-first-paint` the first time, `network-render` after a switch.
 fn graph_rendered() {
     let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
         return;
@@ -390,11 +391,6 @@ fn NetworkView(
             ))
         })
     };
-    Effect::new(move |_| {
-        if trace.with(|t| t.is_some()) {
-            graph_rendered();
-        }
-    });
 
     // ← → move to the previous / next sample of the split, keeping the layer / neuron.
     let navigate = use_navigate();
@@ -526,6 +522,7 @@ fn NetworkView(
                         edge_limit=state.edge_limit
                         active
                         on_activate
+                        on_rendered=Callback::new(|_| graph_rendered())
                     />
                     {detail}
                 }

@@ -14,6 +14,7 @@
 pub mod edges;
 pub mod layout;
 pub mod links;
+pub mod markup;
 pub mod nav;
 pub mod rank;
 pub mod scale;

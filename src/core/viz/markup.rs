@@ -1,0 +1,215 @@
+//! SVG markup of the graph's neurons and edges, each built as one string.
+//!
+//! The browser parses a whole column (or every edge path) from one string in one call, instead
+//! of one DOM call per element and attribute: 1,178 neurons of the default model cost ~8,000
+//! calls through Leptos views. Only numbers and fixed words go into the markup (nothing to escape).
+
+use std::fmt::Write;
+
+use super::edges::EdgePath;
+use super::layout::{Column, Shape};
+use super::scale::{activation_fill, activation_scale, Rgb, NEGATIVE, POSITIVE};
+
+/// The element id of neuron `j` of drawn layer `l`.
+pub fn neuron_id(l: usize, j: usize) -> String {
+    format!("nn-{l}-{j}")
+}
+
+/// Appends `#rrggbb` to `out`.
+fn push_css(out: &mut String, c: Rgb) {
+    let _ = write!(out, "#{:02x}{:02x}{:02x}", c.0, c.1, c.2);
+}
+
+/// The fill of every neuron of one drawn layer for its activations `a` (scaled to the layer's
+/// largest |a|, at least 1).
+pub fn layer_fills(a: &[f32]) -> Vec<Rgb> {
+    let scale = activation_scale(a);
+    a.iter().map(|&v| activation_fill(v, scale)).collect()
+}
+
+/// The neurons of `col`, one focusable element each (`id`, `data-neuron`, `aria-label`).
+/// `fills`: one colour per neuron; a neuron without one is drawn `transparent` (still a hover
+/// and focus target, e.g. over the input image painted on a canvas).
+pub fn neurons_markup(col: &Column, fills: Option<&[Rgb]>) -> String {
+    let l = col.layer;
+    let mut s = String::with_capacity(col.neurons.len() * 140);
+    for (j, p) in col.neurons.iter().enumerate() {
+        let tag = match col.shape {
+            Shape::Circle => "circle",
+            Shape::Pixel | Shape::Cell => "rect",
+        };
+        let _ = write!(
+            s,
+            r#"<{tag} id="nn-{l}-{j}" data-neuron="{j}" tabindex="-1" "#
+        );
+        if l == 0 {
+            let _ = write!(s, r#"aria-label="pixel {j}" "#);
+        } else {
+            let _ = write!(s, r#"aria-label="layer {l} neuron {j}" "#);
+        }
+        match col.shape {
+            Shape::Circle => {
+                let _ = write!(s, r#"cx="{}" cy="{}" r="{}" fill=""#, p.x, p.y, p.size);
+            }
+            Shape::Pixel | Shape::Cell => {
+                let h = p.size / 2.0;
+                let _ = write!(
+                    s,
+                    r#"x="{}" y="{}" width="{}" height="{}" fill=""#,
+                    p.x - h,
+                    p.y - h,
+                    p.size,
+                    p.size
+                );
+            }
+        }
+        match fills.and_then(|f| f.get(j)) {
+            Some(&c) => push_css(&mut s, c),
+            None => s.push_str("transparent"),
+        }
+        s.push_str("\"/>");
+    }
+    s
+}
+
+/// The edge paths as `<path>` elements (colour by sign, width by level, `data-count` edges each).
+pub fn edges_markup(paths: &[EdgePath]) -> String {
+    let len: usize = paths.iter().map(|p| p.d.len() + 80).sum();
+    let mut s = String::with_capacity(len);
+    for p in paths {
+        s.push_str(r#"<path d=""#);
+        s.push_str(&p.d);
+        s.push_str(r#"" stroke=""#);
+        push_css(&mut s, if p.positive { POSITIVE } else { NEGATIVE });
+        let _ = write!(
+            s,
+            r#"" stroke-width="{}" data-count="{}"/>"#,
+            p.stroke_width, p.count
+        );
+    }
+    s
+}
+
+/// RGBA bytes (4 per colour, in order) of `fills`, e.g. the 28×28 input image for `putImageData`.
+pub fn rgba_of(fills: &[Rgb]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(fills.len() * 4);
+    for c in fills {
+        out.extend_from_slice(&[c.0, c.1, c.2, 255]);
+    }
+    out
+}
+
+/// Whether `col` is a full `grid_cols × grid_rows` image of square pixels (drawn as one image).
+pub fn is_image(col: &Column) -> bool {
+    col.shape == Shape::Pixel && col.grid_cols * col.grid_rows == col.neurons.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::viz::edges::{edge_paths, Edge};
+    use crate::core::viz::layout::{layout, Frame};
+    use crate::core::viz::scale::{INK, WHITE};
+
+    const FRAME: Frame = Frame {
+        width: 1000.0,
+        height: 560.0,
+    };
+
+    #[test]
+    fn every_neuron_gets_one_element_with_its_hooks() {
+        let l = layout(&[784, 256, 128, 10], FRAME, None);
+        let fills = layer_fills(&[0.0; 10]);
+        let out = neurons_markup(&l.columns[3], Some(&fills));
+        assert_eq!(out.matches("<circle ").count(), 10);
+        assert_eq!(out.matches("/>").count(), 10);
+        assert!(out.contains(r#"id="nn-3-9" data-neuron="9""#), "{out}");
+        assert!(out.contains(r#"aria-label="layer 3 neuron 0""#));
+        assert_eq!(out.matches(r##"fill="#ffffff""##).count(), 10);
+        let p = l.columns[3].neurons[4];
+        assert!(out.contains(&format!(r#"cx="{}" cy="{}" r="{}""#, p.x, p.y, p.size)));
+    }
+
+    #[test]
+    fn input_pixels_without_fills_are_transparent_rects() {
+        let l = layout(&[784, 16, 10], FRAME, None);
+        let col = &l.columns[0];
+        assert!(is_image(col));
+        let out = neurons_markup(col, None);
+        assert_eq!(out.matches("<rect ").count(), 784);
+        assert_eq!(out.matches(r#"fill="transparent""#).count(), 784);
+        assert!(
+            out.contains(r#"id="nn-0-783" data-neuron="783" tabindex="-1" aria-label="pixel 783""#)
+        );
+        let p = col.neurons[29];
+        let h = p.size / 2.0;
+        assert!(out.contains(&format!(r#"x="{}" y="{}""#, p.x - h, p.y - h)));
+    }
+
+    #[test]
+    fn a_column_that_is_not_a_square_image_is_not_drawn_as_one() {
+        let l = layout(&[30, 10], FRAME, None);
+        assert!(!is_image(&l.columns[0]));
+        assert!(!is_image(&l.columns[1]));
+        assert_eq!(
+            neurons_markup(&l.columns[0], None)
+                .matches("data-neuron")
+                .count(),
+            30
+        );
+    }
+
+    #[test]
+    fn fills_scale_to_the_layer_and_become_rgba_bytes() {
+        let f = layer_fills(&[0.0, 2.0, 1.0]);
+        assert_eq!(f[0], WHITE);
+        assert_eq!(f[1], INK);
+        assert_eq!(f[2], WHITE.mix(INK, 0.5));
+        let rgba = rgba_of(&f);
+        assert_eq!(rgba.len(), 12);
+        assert_eq!(&rgba[..4], &[255, 255, 255, 255]);
+        assert_eq!(&rgba[4..8], &[INK.0, INK.1, INK.2, 255]);
+        assert!(rgba_of(&[]).is_empty());
+        assert!(layer_fills(&[]).is_empty());
+    }
+
+    #[test]
+    fn edges_become_one_path_element_per_group() {
+        let l = layout(&[4, 3], FRAME, None);
+        let edges = [
+            Edge {
+                from: 0,
+                to: 0,
+                weight: 2.0,
+                contribution: 2.0,
+            },
+            Edge {
+                from: 1,
+                to: 2,
+                weight: -2.0,
+                contribution: -2.0,
+            },
+            Edge {
+                from: 2,
+                to: 1,
+                weight: 0.1,
+                contribution: 0.1,
+            },
+        ];
+        let paths = edge_paths(&edges, &l.columns[0], &l.columns[1]);
+        let out = edges_markup(&paths);
+        assert_eq!(out.matches("<path ").count(), paths.len());
+        for p in &paths {
+            assert!(out.contains(&format!(r#"d="{}""#, p.d)));
+        }
+        assert!(out.contains(&format!(r#"stroke="{}""#, NEGATIVE.css())));
+        assert!(out.contains(&format!(r#"stroke="{}""#, POSITIVE.css())));
+        let total: usize = out
+            .split("data-count=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(total, 3);
+        assert_eq!(edges_markup(&[]), "");
+    }
+}
