@@ -14,7 +14,7 @@ use crate::app::components::digit_canvas::paint_rgba;
 use crate::core::nn::{Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
 use crate::core::viz::markup::{
-    edges_markup, is_image, layer_fills, neuron_id, neurons_markup, rgba_of,
+    css_run, edges_markup, is_image, layer_fills, neuron_id, neurons_markup, rgba_of,
 };
 use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
 use crate::core::viz::{
@@ -147,11 +147,22 @@ struct Drawn {
     trace: Option<Arc<Trace>>,
 }
 
-/// The neuron elements of every layer (by id, looked up once) and the input image canvas.
+/// The neuron elements of every layer (by id, looked up once; empty for the input image), the
+/// input image canvas, the edges group, and the JS function that sets many fills in one call.
 struct Targets {
-    neurons: Vec<Vec<Option<Element>>>,
+    neurons: Vec<js_sys::Array>,
     image: Option<HtmlCanvasElement>,
     edges: Option<Element>,
+    set_fills: js_sys::Function,
+}
+
+/// `set_fills(elements, colours, changed)`: for each j of `changed`, sets the fill of
+/// `elements[j]` to the 7-character colour j of `colours` (one call instead of one per neuron).
+fn set_fills_function() -> js_sys::Function {
+    js_sys::Function::new_with_args(
+        "els, colours, changed",
+        "for (const j of changed) { const e = els[j]; if (e) e.setAttribute('fill', colours.substr(j * 7, 7)); }",
+    )
 }
 
 fn targets(svg: &Element, lay: &Layout) -> Targets {
@@ -161,12 +172,16 @@ fn targets(svg: &Element, lay: &Layout) -> Targets {
         .columns
         .iter()
         .map(|c| {
-            if is_image(c) {
-                return Vec::new();
+            let elements = js_sys::Array::new();
+            if !is_image(c) {
+                for j in 0..c.neurons.len() {
+                    match by_id(&neuron_id(c.layer, j)) {
+                        Some(el) => elements.push(&el),
+                        None => elements.push(&JsValue::UNDEFINED),
+                    };
+                }
             }
-            (0..c.neurons.len())
-                .map(|j| by_id(&neuron_id(c.layer, j)))
-                .collect()
+            elements
         })
         .collect();
     let image = svg
@@ -179,6 +194,7 @@ fn targets(svg: &Element, lay: &Layout) -> Targets {
         neurons,
         image,
         edges,
+        set_fills: set_fills_function(),
     }
 }
 
@@ -213,13 +229,17 @@ fn redraw(
             continue;
         }
         let old = previous.and_then(|p| p.fills.get(l));
-        for (j, colour) in colours.iter().enumerate() {
-            if old.and_then(|o| o.get(j)) == Some(colour) {
-                continue;
-            }
-            if let Some(Some(el)) = targets.neurons.get(l).and_then(|v| v.get(j)) {
-                let _ = el.set_attribute("fill", &colour.css());
-            }
+        let changed: Vec<u32> = (0..colours.len())
+            .filter(|&j| old.and_then(|o| o.get(j)) != colours.get(j))
+            .map(|j| j as u32)
+            .collect();
+        if let (false, Some(elements)) = (changed.is_empty(), targets.neurons.get(l)) {
+            let _ = targets.set_fills.call3(
+                &JsValue::NULL,
+                elements,
+                &JsValue::from_str(&css_run(colours)),
+                &js_sys::Uint32Array::from(&changed[..]),
+            );
         }
     }
     if previous.is_none_or(|p| p.edges != edges) {

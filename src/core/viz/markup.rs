@@ -90,6 +90,15 @@ pub fn edges_markup(paths: &[EdgePath]) -> String {
     s
 }
 
+/// Every colour as `#rrggbb`, run together (7 characters per colour, colour j at 7j).
+pub fn css_run(fills: &[Rgb]) -> String {
+    let mut s = String::with_capacity(fills.len() * 7);
+    for &c in fills {
+        push_css(&mut s, c);
+    }
+    s
+}
+
 /// RGBA bytes (4 per colour, in order) of `fills`, e.g. the 28×28 input image for `putImageData`.
 pub fn rgba_of(fills: &[Rgb]) -> Vec<u8> {
     let mut out = Vec::with_capacity(fills.len() * 4);
@@ -170,6 +179,10 @@ mod tests {
         assert_eq!(&rgba[..4], &[255, 255, 255, 255]);
         assert_eq!(&rgba[4..8], &[INK.0, INK.1, INK.2, 255]);
         assert!(rgba_of(&[]).is_empty());
+        let run = css_run(&f);
+        assert_eq!(run.len(), 21);
+        assert_eq!(&run[7..14], INK.css());
+        assert_eq!(&run[..7], "#ffffff");
         assert!(layer_fills(&[]).is_empty());
     }
 
