@@ -105,12 +105,23 @@ test('a sample deep link shows that digit; ← and → switch samples and update
     const fillsOf = () => page.locator(`${GRAPH} g[data-layer="1"] [data-neuron]`).evaluateAll((els) =>
       els.map((e) => e.getAttribute('fill')).join());
     const fills1 = await fillsOf();
+    // The input layer is one 28×28 canvas (under transparent hover/focus pixels) painted with the digit.
+    const inkOf = () => page.locator(`${GRAPH} g[data-layer="0"] canvas`).evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const dark = [];
+      for (let k = 0; k < d.length; k += 4) if (d[k] < 128) dark.push(k / 4);
+      return { size: [c.width, c.height], dark: dark.join() };
+    });
+    const ink1 = await inkOf();
+    assert.deepEqual(ink1.size, [28, 28]);
+    assert.ok(ink1.dark.split(',').length > 20, 'the digit is drawn in the input image');
 
     await page.keyboard.press('ArrowRight');
     await page.waitForURL(/sample=mnist\/test\/2$/);
     await page.waitForFunction(() => /digit 2 of/.test(document.querySelector('[data-testid="sample"]').textContent));
     assert.equal(await predicted(page), labels[2]);
     assert.notEqual(await fillsOf(), fills1, 'activations changed');
+    assert.notEqual((await inkOf()).dark, ink1.dark, 'the input image shows the new digit');
     const renders = await measures(page, 'network-render');
     assert.ok(renders.length >= 1 && renders.every((d) => d >= 0));
 
@@ -118,6 +129,7 @@ test('a sample deep link shows that digit; ← and → switch samples and update
     await page.waitForURL(/sample=mnist\/test\/1$/);
     await page.waitForFunction(() => /digit 1 of/.test(document.querySelector('[data-testid="sample"]').textContent));
     assert.equal(await fillsOf(), fills1, 'back to the same activations');
+    assert.equal((await inkOf()).dark, ink1.dark, 'back to the same input image');
 
     await page.locator('[data-testid="next-sample"]').click();
     await page.waitForURL(/sample=mnist\/test\/2$/);
