@@ -38,7 +38,7 @@ echo
 echo "=== wasm: tests/wasm_nn_bench.rs in headless Chromium"
 if [ -f tests/wasm_nn_bench.rs ]; then
   # --nocapture: the bench test prints its figures through the console.
-  cargo test --quiet --release --target wasm32-unknown-unknown --test wasm_nn_bench -- --nocapture ||
+  cargo test --release --target wasm32-unknown-unknown --test wasm_nn_bench -- --nocapture ||
     echo "wasm_nn_bench: n/a (it failed)"
 else
   echo "wasm NN bench: n/a (tests/wasm_nn_bench.rs does not exist yet)"
