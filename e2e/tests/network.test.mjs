@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launchBrowser, startSite, openPage, appUrl, alertText, readLabels, waitForCount, measures,
+  unexpectedErrors,
 } from '../lib.mjs';
 
 let browser;
@@ -134,6 +135,27 @@ test('a sample deep link shows that digit; ← and → switch samples and update
     await page.locator('[data-testid="next-sample"]').click();
     await page.waitForURL(/sample=mnist\/test\/2$/);
   });
+});
+
+test('the network\'s good paths log no console errors', async () => {
+  const { context, page, errors } = await openPage(browser);
+  const documents = [];
+  page.on('response', (r) => {
+    if (r.request().resourceType() === 'document') documents.push(r.url());
+  });
+  try {
+    await page.goto(appUrl(site, 'network?sample=mnist/test/3'));
+    await page.locator('[data-testid="prediction"]').waitFor();
+    await page.keyboard.press('ArrowRight');
+    await measures(page, 'network-render');
+    await page.goto(appUrl(site, 'network/layer/2'));
+    await page.locator(GRAPH).waitFor();
+    await page.goto(appUrl(site, 'network/layer/1/neuron/7'));
+    await page.locator('[data-testid="top-digit"]').first().waitFor();
+    assert.deepEqual(unexpectedErrors(errors, documents), [], 'console errors on a good path');
+  } finally {
+    await context.close();
+  }
 });
 
 test('the digit page links to that digit in the network', async () => {
