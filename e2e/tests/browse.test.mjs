@@ -1,40 +1,23 @@
 // The good paths of the data browser, in headless Chromium against the release build served
 // under /mnist/ like GitHub Pages: deep links, paging, the label filter, the performance entries,
 // and no console errors on the way.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser, startSite, openPage, appUrl, gridIndices, measures, readLabels, unexpectedErrors,
+  appUrl, gridIndices, measures, readLabels,
 } from '../lib.mjs';
+import { withSiteAndBrowser, onFreshPage, assertNoConsoleErrors } from '../fixture.mjs';
 
 const labels = readLabels('t10k');
 let browser;
 let site;
-
-before(async () => {
-  site = await startSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
+withSiteAndBrowser((s, b) => {
+  site = s;
+  browser = b;
 });
 
 /** Runs `body` on a fresh page and then asserts that no unexpected console error was logged. */
-async function withPage(body) {
-  const { context, page, errors } = await openPage(browser);
-  const documents = [];
-  page.on('response', (r) => {
-    if (r.request().resourceType() === 'document') documents.push(r.url());
-  });
-  try {
-    await body(page);
-    assert.deepEqual(unexpectedErrors(errors, documents), [], 'console errors on a good path');
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (body) => onFreshPage(browser, body, assertNoConsoleErrors);
 
 function range(from, to) {
   return Array.from({ length: to - from }, (_, i) => from + i);

@@ -1,39 +1,25 @@
 // The bad paths: unknown pages, links with bad parameters, a corrupt data file and a failed
 // download. Each must end in a role="alert" message that says what is wrong, never a blank page
 // or a panic, and the app must stay usable.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser, startSite, openPage, appUrl, alertText, gridIndices,
+  appUrl, alertText, gridIndices,
 } from '../lib.mjs';
+import { withSiteAndBrowser, onFreshPage, assertNoPanic } from '../fixture.mjs';
 
 const IMAGES = 'data/mnist/t10k-images-idx3-ubyte.gz';
 const LABELS = 'data/mnist/t10k-labels-idx1-ubyte.gz';
 
 let browser;
 let site;
-
-before(async () => {
-  site = await startSite();
-  browser = await launchBrowser();
+withSiteAndBrowser((s, b) => {
+  site = s;
+  browser = b;
 });
 
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-/** Runs `body` on a fresh page; fails on uncaught exceptions (a panic shows up as one). */
-async function withPage(body) {
-  const { context, page, errors } = await openPage(browser);
-  try {
-    await body(page);
-    const uncaught = errors.filter((e) => e.text.startsWith('uncaught:') || /panicked/.test(e.text));
-    assert.deepEqual(uncaught, [], 'the app threw or panicked');
-  } finally {
-    await context.close();
-  }
-}
+/** Runs `body` on a fresh page; fails when the app threw or panicked. */
+const withPage = (body) => onFreshPage(browser, body, assertNoPanic);
 
 /** True when an anchor on the page leads to the app's home (the site root). */
 async function homeLink(page) {

@@ -1,38 +1,25 @@
 // The network visualizer: the graph for a sample, deep links to a layer and a neuron, the sample
 // switch (keys and links), keyboard navigation, a bad model upload, and bad links — which must end
 // in a role="alert" message, never a panic.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser, startSite, openPage, appUrl, alertText, readLabels, waitForCount, measures,
-  unexpectedErrors,
+  appUrl, alertText, readLabels, waitForCount, measures,
 } from '../lib.mjs';
+import {
+  withSiteAndBrowser, onFreshPage, assertNoPanic, assertNoConsoleErrors,
+} from '../fixture.mjs';
 
+const labels = readLabels('t10k');
 let browser;
 let site;
-const labels = readLabels('t10k');
-
-before(async () => {
-  site = await startSite();
-  browser = await launchBrowser();
+withSiteAndBrowser((s, b) => {
+  site = s;
+  browser = b;
 });
 
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-/** Runs `body` on a fresh page; fails on uncaught exceptions (a panic shows up as one). */
-async function withPage(body) {
-  const { context, page, errors } = await openPage(browser);
-  try {
-    await body(page);
-    const uncaught = errors.filter((e) => e.text.startsWith('uncaught:') || /panicked/.test(e.text));
-    assert.deepEqual(uncaught, [], 'the app threw or panicked');
-  } finally {
-    await context.close();
-  }
-}
+/** Runs `body` on a fresh page; fails when the app threw or panicked. */
+const withPage = (body) => onFreshPage(browser, body, assertNoPanic);
 
 const GRAPH = 'svg[data-testid="network-graph"]';
 
@@ -138,12 +125,7 @@ test('a sample deep link shows that digit; ← and → switch samples and update
 });
 
 test('the network\'s good paths log no console errors', async () => {
-  const { context, page, errors } = await openPage(browser);
-  const documents = [];
-  page.on('response', (r) => {
-    if (r.request().resourceType() === 'document') documents.push(r.url());
-  });
-  try {
+  await onFreshPage(browser, async (page) => {
     await page.goto(appUrl(site, 'network?sample=mnist/test/3'));
     await page.locator('[data-testid="prediction"]').waitFor();
     await page.keyboard.press('ArrowRight');
@@ -152,10 +134,7 @@ test('the network\'s good paths log no console errors', async () => {
     await page.locator(GRAPH).waitFor();
     await page.goto(appUrl(site, 'network/layer/1/neuron/7'));
     await page.locator('[data-testid="top-digit"]').first().waitFor();
-    assert.deepEqual(unexpectedErrors(errors, documents), [], 'console errors on a good path');
-  } finally {
-    await context.close();
-  }
+  }, assertNoConsoleErrors);
 });
 
 test('the digit page links to that digit in the network', async () => {
