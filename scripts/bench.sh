@@ -11,12 +11,7 @@ cd "$ROOT"
 
 bash scripts/setup.sh --test
 
-export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
-export CARGO_TERM_PROGRESS_WHEN=never
-export TRUNK_OFFLINE=true TRUNK_SKIP_VERSION_CHECK=true
-export TRUNK_TOOLS_WASM_BINDGEN=0.2.130 TRUNK_TOOLS_WASM_OPT=version_132
-export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
-export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
+source scripts/tools-env.sh
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 
 # Runs a native bench binary when its source exists.

@@ -6,10 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/setup.sh
 
-export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
-# Use the tools installed above and never download one (crates were fetched by setup.sh).
-export TRUNK_OFFLINE=true TRUNK_SKIP_VERSION_CHECK=true
-export TRUNK_TOOLS_WASM_BINDGEN=0.2.130 TRUNK_TOOLS_WASM_OPT=version_132
+source scripts/tools-env.sh
 
 port=""
 args=("$@")
