@@ -1,27 +1,29 @@
 //! The Leptos single-page app: router, layout, and where the site lives (base path).
 //!
-//! Adding a page: write `pages/<name>.rs`, declare it in `pages/mod.rs`, add one `<Route>` in
-//! [`App`] below. Internal links: `<a href=link("/some/path")>` (adds the base path, the router
-//! intercepts the click); programmatic: `use_navigate()("/some/path", ..)` (the router adds it).
+//! Adding a page: write `pages/<name>.rs`, declare it in `pages/mod.rs`, add its path to the route
+//! table (`core::routes`) and its view to [`App`] below. Internal links: `<a href=link("/some/path")>`
+//! (adds the base path, the router intercepts the click); programmatic:
+//! `router::use_navigate()("/some/path", ..)` (the router adds the base).
 
 pub mod components;
 pub mod data;
 pub mod keys;
 pub mod pages;
 pub mod perf;
+pub mod router;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::core::dataset::{DatasetName, Split};
 use crate::core::links::{base_from_document_path, stats_path, with_base};
+use crate::core::routes::PageKind;
 use pages::digit::DigitPage;
 use pages::grid::GridPage;
 use pages::home::Home;
-use pages::network::NetworkRoutes;
+use pages::network::NetworkShell;
 use pages::not_found::NotFound;
 use pages::stats::StatsPage;
+use router::{use_page, Router};
 
 thread_local! {
     static BASE: String = document_base_path();
@@ -67,17 +69,25 @@ pub fn App() -> impl IntoView {
         <Router base=base_path()>
             <Header />
             <main id="main">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home />
-                    <Route path=path!("/data/:dataset/:split") view=GridPage />
-                    // before `:index`, so that "stats" is the statistics page and not a digit
-                    <Route path=path!("/data/:dataset/:split/stats") view=StatsPage />
-                    <Route path=path!("/data/:dataset/:split/:index") view=DigitPage />
-                    <NetworkRoutes />
-                </Routes>
+                <CurrentPage />
             </main>
             <Footer />
         </Router>
+    }
+}
+
+/// The page the address shows; re-created only when the address shows another kind of page (a new
+/// `?page=` or digit index updates the page in place).
+#[component]
+fn CurrentPage() -> impl IntoView {
+    let page = use_page();
+    move || match page.get() {
+        PageKind::Home => view! { <Home /> }.into_any(),
+        PageKind::Grid => view! { <GridPage /> }.into_any(),
+        PageKind::Stats => view! { <StatsPage /> }.into_any(),
+        PageKind::Digit => view! { <DigitPage /> }.into_any(),
+        PageKind::Network => view! { <NetworkShell /> }.into_any(),
+        PageKind::NotFound => view! { <NotFound /> }.into_any(),
     }
 }
 

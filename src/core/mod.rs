@@ -7,4 +7,5 @@ pub mod links;
 pub mod nn;
 pub mod paging;
 pub mod route;
+pub mod routes;
 pub mod viz;

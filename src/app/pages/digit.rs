@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
+use crate::app::router::{use_navigate, use_params_map};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
 use web_sys::PointerEvent;
 
 use super::{dataset_and_split, RouteProblem};

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::app::router::{use_navigate, use_params_map, use_query_map};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{dataset_and_split, RouteProblem};
 use crate::app::components::dataset_gate::WithDataset;

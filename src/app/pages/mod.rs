@@ -8,8 +8,8 @@ pub mod network_detail;
 pub mod not_found;
 pub mod stats;
 
+use crate::app::router::ParamsMap;
 use leptos::prelude::*;
-use leptos_router::params::ParamsMap;
 
 use crate::app::components::error_view::ErrorView;
 use crate::app::link;

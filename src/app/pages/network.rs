@@ -1,7 +1,7 @@
 //! `/network?sample=…`, `/network/layer/{L}`, `/network/layer/{L}/neuron/{J}`: the network graph
 //! with one digit's activations.
 //!
-//! The three routes share a parent ([`NetworkShell`]) that holds the loaded model (the shipped
+//! The three routes are one page ([`NetworkShell`]) that holds the loaded model (the shipped
 //! default, or an uploaded `.mnn`), the number of edges drawn, and the "top digits" ranking,
 //! so moving between them keeps all of that. Geometry and choices are in `core::viz`.
 
@@ -10,9 +10,6 @@ use std::sync::Arc;
 
 use js_sys::Uint8Array;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, ParentRoute, Route};
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use leptos_router::{path, MatchNestedRoutes};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, Response};
@@ -24,6 +21,7 @@ use crate::app::components::network_graph::{NetworkGraph, NETWORK_CSS};
 use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
 use crate::app::link;
+use crate::app::router::{use_navigate, use_params_map, use_query_map};
 use crate::core::dataset::Dataset;
 use crate::core::nn::{model, Network, Trace};
 use crate::core::route::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
@@ -38,19 +36,6 @@ const OUTPUTS: usize = 10;
 /// Edges drawn between two layers, by default and at most.
 pub const DEFAULT_EDGES: usize = 150;
 pub const MAX_EDGES: usize = 2000;
-
-/// The network routes, for the app's `<Routes>`.
-#[component(transparent)]
-pub fn NetworkRoutes() -> impl MatchNestedRoutes + Clone {
-    view! {
-        <ParentRoute path=path!("/network") view=NetworkShell>
-            <Route path=path!("") view=NetworkPage />
-            <Route path=path!("layer/:layer") view=NetworkPage />
-            <Route path=path!("layer/:layer/neuron/:neuron") view=NetworkPage />
-        </ParentRoute>
-    }
-    .into_inner()
-}
 
 /// A model ready to draw. `generation` changes whenever another model is loaded.
 #[derive(Clone, Debug)]
@@ -92,9 +77,9 @@ fn next_generation() -> u64 {
     })
 }
 
-/// Holds the model for the child routes and loads the default one.
+/// Holds the model for the three network routes and loads the default one.
 #[component]
-fn NetworkShell() -> impl IntoView {
+pub fn NetworkShell() -> impl IntoView {
     let state = NetworkState {
         model: RwSignal::new(None),
         upload_error: RwSignal::new(None),
@@ -123,7 +108,7 @@ fn NetworkShell() -> impl IntoView {
     });
     view! {
         <style>{NETWORK_CSS}</style>
-        <Outlet />
+        <NetworkPage />
     }
 }
 

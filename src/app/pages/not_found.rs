@@ -1,18 +1,19 @@
 //! Any path the router does not know.
 
+use crate::app::router::use_pathname;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 use crate::app::components::error_view::ErrorView;
 use crate::app::link;
+use crate::core::routes::percent_decode;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    let location = use_location();
+    let pathname = use_pathname();
     let message = move || {
         format!(
             "There is no page at “{}”. It may have moved, or the address has a typo.",
-            location.pathname.get()
+            percent_decode(&pathname.get())
         )
     };
     view! {

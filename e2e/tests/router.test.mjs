@@ -1,0 +1,81 @@
+// The app's own router (src/app/router.rs) in headless Chromium, under /mnist/: following links
+// without reloading, the history (back and forward), and the address as the only state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appUrl, gridIndices } from '../lib.mjs';
+import { withSiteAndBrowser, onFreshPage, assertNoConsoleErrors } from '../fixture.mjs';
+
+let browser;
+let site;
+withSiteAndBrowser((s, b) => {
+  site = s;
+  browser = b;
+});
+
+const withPage = (body) => onFreshPage(browser, body, assertNoConsoleErrors);
+
+/** Marks the current document; the mark survives only as long as the page is not reloaded. */
+const markDocument = (page) => page.evaluate(() => { window.__sameDocument = true; });
+const sameDocument = (page) => page.evaluate(() => window.__sameDocument === true);
+
+test('links move between pages without reloading and keep the sub-path', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, ''));
+    await page.getByRole('link', { name: 'Test set' }).first().waitFor();
+    await markDocument(page);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Test set' }).click();
+    assert.deepEqual((await gridIndices(page)).slice(0, 3), [0, 1, 2]);
+    assert.equal(new URL(page.url()).pathname, '/mnist/data/mnist/test');
+
+    await page.locator('[data-testid="digit-cell"][data-index="7"]').click();
+    await page.getByTestId('digit-label').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/mnist/data/mnist/test/7');
+    assert.match(await page.getByTestId('digit-index').innerText(), /\b7\b/);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Network' }).click();
+    await page.locator('svg[data-testid="network-graph"]').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/mnist/network');
+
+    assert.ok(await sameDocument(page), 'following a link reloaded the page');
+  });
+});
+
+test('back and forward restore the views of the history', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, 'data/mnist/test?page=2'));
+    await page.getByTestId('page-info').waitFor();
+    assert.match(await page.getByTestId('page-info').innerText(), /Page 2 of 100\b/);
+    await markDocument(page);
+
+    await page.locator('[data-testid="digit-cell"][data-index="150"]').click();
+    await page.getByTestId('digit-label').waitFor();
+    assert.match(await page.getByTestId('digit-index').innerText(), /\b150\b/);
+
+    await page.goBack();
+    await page.getByTestId('page-info').waitFor();
+    assert.match(await page.getByTestId('page-info').innerText(), /Page 2 of 100\b/);
+    assert.deepEqual((await gridIndices(page)).slice(0, 2), [100, 101]);
+
+    await page.goForward();
+    await page.getByTestId('digit-label').waitFor();
+    assert.match(await page.getByTestId('digit-index').innerText(), /\b150\b/);
+    assert.ok(await sameDocument(page), 'back/forward reloaded the page');
+  });
+});
+
+test('a trailing slash names the same page, and a reload keeps the view', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, 'data/mnist/test/?page=3&label=4'));
+    await page.getByTestId('page-info').waitFor();
+    const labels = await page
+      .locator('[data-testid="digit-cell"]')
+      .evaluateAll((cells) => [...new Set(cells.map((c) => c.dataset.label))]);
+    assert.deepEqual(labels, ['4']);
+    assert.match(await page.getByTestId('page-info').innerText(), /Page 3 of \d+/);
+
+    await page.reload();
+    await page.getByTestId('page-info').waitFor();
+    assert.match(await page.getByTestId('page-info').innerText(), /Page 3 of \d+/);
+  });
+});
