@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints every performance figure, each next to its target:
 #   1. native: gunzip + IDX decode (src/bin/bench_decode.rs) and the network (src/bin/bench_nn.rs)
-#   2. wasm:   the NN kernels in headless Chromium (tests/wasm_nn_bench.rs), if present
+#   2. wasm:   the NN kernels in headless Chromium (tests/wasm_nn_bench.rs), if present, and
+#              gunzip + decode of the test split, cold and warm (tests/wasm_decode_bench.rs)
 #   3. browser: the release build served under /mnist/, measured by e2e/bench.mjs (decode in the
 #      browser, first grid paint, page flips, network page, bundle size)
 # A part that does not exist yet prints "n/a" instead of failing the whole run.
@@ -37,6 +38,18 @@ if [ -f tests/wasm_nn_bench.rs ]; then
     echo "wasm_nn_bench: n/a (it failed)"
 else
   echo "wasm NN bench: n/a (tests/wasm_nn_bench.rs does not exist yet)"
+fi
+
+echo
+echo "=== wasm: tests/wasm_decode_bench.rs in headless Chromium (each way on a fresh page: cold, then warm)"
+if [ -f tests/wasm_decode_bench.rs ]; then
+  # --profile web: the app's own build profile. One test per run, so each starts cold.
+  for t in cold_one_call cold_pieces cold_flate2 warm_alternating parts_of_the_work; do
+    cargo test --profile web --target wasm32-unknown-unknown --test wasm_decode_bench -- --nocapture "$t" 2>&1 |
+      grep -E '^wasm |test result|panicked' || echo "wasm_decode_bench $t: n/a (it failed)"
+  done
+else
+  echo "wasm decode bench: n/a (tests/wasm_decode_bench.rs does not exist yet)"
 fi
 
 echo

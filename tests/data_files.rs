@@ -136,3 +136,55 @@ fn mismatched_splits_are_refused() {
         "t10k-labels-idx1-ubyte.gz: it holds 60,000 labels, but t10k-images-idx3-ubyte.gz holds 10,000 images"
     );
 }
+
+/// flate2's gunzip of a shipped file: the reference the app's own gunzip is checked against.
+fn reference_gunzip(file: &str) -> Vec<u8> {
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&read(file)[..]), &mut raw)
+        .expect("flate2 gunzips the shipped file");
+    raw
+}
+
+#[test]
+fn gunzip_of_the_shipped_files_matches_flate2() {
+    for split in Split::ALL {
+        for file in [images_file(split), labels_file(split)] {
+            let ours = mnist_viz::core::idx::gunzip(&read(&file)).unwrap();
+            assert!(
+                ours == reference_gunzip(&file),
+                "{file} differs from flate2's gunzip"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_split_decoded_piece_by_piece_as_it_downloads_equals_the_whole_file_decode() {
+    use mnist_viz::core::dataset::SplitDecoder;
+    let split = Split::Test;
+    let (images, labels) = (read(&images_file(split)), read(&labels_file(split)));
+    let whole = load(split);
+    // Uneven pieces like a network delivers (from 1 byte to 100 KB), the sizes known or not.
+    let sizes = [1usize, 7, 4093, 65_536, 17, 100_000, 3];
+    for known in [true, false] {
+        let mut decoder = SplitDecoder::new(
+            split,
+            known.then_some(images.len()),
+            known.then_some(labels.len()),
+        );
+        let mut at = 0;
+        for k in 0.. {
+            if at == images.len() {
+                break;
+            }
+            let end = (at + sizes[k % sizes.len()]).min(images.len());
+            decoder.push_images(&images[at..end]).unwrap();
+            at = end;
+        }
+        decoder.end_images().unwrap();
+        for piece in labels.chunks(999) {
+            decoder.push_labels(piece).unwrap();
+        }
+        assert!(decoder.finish().unwrap() == whole);
+    }
+}

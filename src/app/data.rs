@@ -6,6 +6,11 @@
 //! `source.data` is a `LocalResource<Result<Arc<Dataset>, DataError>>` (use it in `<Suspense>`,
 //! or wrap the page in [`crate::app::components::dataset_gate::WithDataset`]), `source.progress`
 //! says how far the download and decoding are, `source.data.refetch()` retries.
+//!
+//! The files are gunzipped and decoded piece by piece while they download (no second pass over
+//! them afterwards). When index.html's inline script already started downloading a split's files
+//! (it does so for the MNIST test set before the wasm has even loaded), those responses are
+//! adopted instead of requesting the files again.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,9 +21,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
-use super::perf::Span;
+use super::perf::{now, record_measure, Span};
 use crate::core::dataset::{
-    data_path, images_file, labels_file, Dataset, DatasetName, LoadError, Split,
+    data_path, images_file, labels_file, Dataset, DatasetName, LoadError, Split, SplitDecoder,
 };
 
 /// Where loading a split stands, for the progress indicator.
@@ -26,9 +31,10 @@ use crate::core::dataset::{
 pub enum Progress {
     /// Requests sent, no answer yet.
     Waiting,
-    /// `loaded` bytes of both files received; `total` when the server said how many.
+    /// `loaded` bytes of both files received and decoded (each piece is gunzipped and decoded
+    /// as it arrives); `total` when the server said how many.
     Downloading { loaded: u64, total: Option<u64> },
-    /// Gunzipping and decoding the IDX files.
+    /// Checking the decoded IDX files once both are complete.
     Decoding,
     /// Done (or failed).
     Finished,
@@ -113,8 +119,12 @@ fn new_source(name: DatasetName, split: Split) -> DatasetSource {
     }
 }
 
-/// Downloads both files of a split (measure `fetch:{dataset}/{split}`), then gunzips and decodes
-/// them (measure `decode:{dataset}/{split}`).
+/// Downloads both files of a split and decodes them while they arrive.
+///
+/// Measures: `fetch:{dataset}/{split}` from the requests to the last byte of both files read;
+/// `decode:{dataset}/{split}` starts when the first piece is decoded and lasts the *sum* of the
+/// time spent gunzipping and decoding (the pieces are decoded between the reads, so the wall
+/// time of the fetch includes this work).
 async fn load_split(
     name: DatasetName,
     split: Split,
@@ -123,76 +133,208 @@ async fn load_split(
     progress.set(Progress::Waiting);
     let key = format!("{}/{}", name.id(), split.id());
     let fetch_span = Span::start(&format!("fetch:{key}"));
-    let files = download_pair(name, split, progress).await;
-    fetch_span.end();
-    let (images_gz, labels_gz) = files.inspect_err(|_| progress.set(Progress::Finished))?;
-
-    progress.set(Progress::Decoding);
-    let_the_browser_paint().await;
-    let decode_span = Span::start(&format!("decode:{key}"));
-    let decoded = Dataset::from_gz(&images_gz, &labels_gz, split);
-    decode_span.end();
+    let mut clock = WorkClock::default();
+    let loaded = download_and_decode(name, split, progress, &mut clock).await;
+    let loaded = match loaded {
+        Ok(decoder) => {
+            fetch_span.end();
+            progress.set(Progress::Decoding);
+            clock.time(|| decoder.finish()).map_err(DataError::Invalid)
+        }
+        Err(e) => Err(e),
+    };
+    if loaded.is_ok() {
+        record_measure(&format!("decode:{key}"), clock.first_start, clock.total);
+    }
     progress.set(Progress::Finished);
-    decoded.map(Arc::new).map_err(DataError::Invalid)
+    loaded.map(Arc::new)
 }
 
-/// Both files of a split, requested at once; progress counts the bytes of both.
-async fn download_pair(
+/// Time spent in decoding work done in slices: when the first slice started and the sum of all.
+#[derive(Default)]
+struct WorkClock {
+    first_start: f64,
+    total: f64,
+    started: bool,
+}
+
+impl WorkClock {
+    fn time<T>(&mut self, work: impl FnOnce() -> T) -> T {
+        let start = now();
+        let out = work();
+        if !self.started {
+            self.started = true;
+            self.first_start = start;
+        }
+        self.total += now() - start;
+        out
+    }
+}
+
+/// Requests both files of a split at once, then reads the images, then the labels, handing each
+/// piece to the decoder as it arrives; progress counts the bytes of both.
+async fn download_and_decode(
     name: DatasetName,
     split: Split,
     progress: RwSignal<Progress>,
-) -> Result<(Vec<u8>, Vec<u8>), DataError> {
+    clock: &mut WorkClock,
+) -> Result<SplitDecoder, DataError> {
     let images = images_file(split);
     let labels = labels_file(split);
-    let images_request = request(&data_path(name, &images));
-    let labels_request = request(&data_path(name, &labels));
-    let images_response = answer(images_request, &images).await?;
-    let labels_response = answer(labels_request, &labels).await?;
+    let images_request = Request::start(&data_path(name, &images));
+    let labels_request = Request::start(&data_path(name, &labels));
+    let images_response = images_request.answer(&images).await?;
+    let labels_response = labels_request.answer(&labels).await?;
 
-    let total = content_length(&images_response)
-        .zip(content_length(&labels_response))
-        .map(|(a, b)| a + b);
+    let images_len = content_length(&images_response);
+    let labels_len = content_length(&labels_response);
+    let total = images_len.zip(labels_len).map(|(a, b)| a + b);
     progress.set(Progress::Downloading { loaded: 0, total });
-    let count = move |n: u64| {
-        progress.update(|p| {
-            if let Progress::Downloading { loaded, .. } = p {
-                *loaded += n;
+    let mut counter = ProgressCounter::new(progress);
+    let mut decoder = SplitDecoder::new(
+        split,
+        images_len.map(|n| n as usize),
+        labels_len.map(|n| n as usize),
+    );
+    read_body(images_response, &images, |piece| {
+        let decoded = clock.time(|| decoder.push_images(piece));
+        counter.add(piece.len() as u64);
+        decoded
+    })
+    .await?;
+    clock
+        .time(|| decoder.end_images())
+        .map_err(DataError::Invalid)?;
+    read_body(labels_response, &labels, |piece| {
+        let decoded = clock.time(|| decoder.push_labels(piece));
+        counter.add(piece.len() as u64);
+        decoded
+    })
+    .await?;
+    counter.flush();
+    Ok(decoder)
+}
+
+/// Counts downloaded bytes into the progress signal, at most every [`PROGRESS_EVERY_MS`].
+struct ProgressCounter {
+    progress: RwSignal<Progress>,
+    loaded: u64,
+    shown_at: f64,
+}
+
+/// How often the progress indicator is updated while bytes stream in.
+const PROGRESS_EVERY_MS: f64 = 50.0;
+
+impl ProgressCounter {
+    fn new(progress: RwSignal<Progress>) -> ProgressCounter {
+        ProgressCounter {
+            progress,
+            loaded: 0,
+            shown_at: now(),
+        }
+    }
+
+    fn add(&mut self, bytes: u64) {
+        self.loaded += bytes;
+        let t = now();
+        if t - self.shown_at >= PROGRESS_EVERY_MS {
+            self.shown_at = t;
+            self.flush();
+        }
+    }
+
+    fn flush(&self) {
+        let loaded = self.loaded;
+        self.progress.update(|p| {
+            if let Progress::Downloading { loaded: shown, .. } = p {
+                *shown = loaded;
             }
-        })
-    };
-    let images_bytes = read_body(images_response, &images, count).await?;
-    let labels_bytes = read_body(labels_response, &labels, count).await?;
-    Ok((images_bytes, labels_bytes))
+        });
+    }
+}
+
+/// Name of the object index.html's inline script fills with the responses it started early:
+/// relative path of a data file → Promise<Response>.
+const PREFETCH_GLOBAL: &str = "__mnistPrefetch";
+
+/// A GET of a data file in flight: adopted from the page's early prefetch (index.html), or
+/// started now.
+struct Request {
+    path: String,
+    pending: Result<JsFuture, JsValue>,
+    prefetched: bool,
+}
+
+impl Request {
+    /// Adopts the prefetch of `path` (relative to the document base URL) if the page started
+    /// one — each prefetch is adopted once, so a retry fetches anew — else starts a fetch.
+    fn start(path: &str) -> Request {
+        match take_prefetched(path) {
+            Some(promise) => Request {
+                path: path.to_string(),
+                pending: Ok(JsFuture::from(promise)),
+                prefetched: true,
+            },
+            None => Request {
+                path: path.to_string(),
+                pending: fetch(path),
+                prefetched: false,
+            },
+        }
+    }
+
+    /// Waits for the server's answer; anything but 2xx is an error naming `file`. A prefetch
+    /// that failed (network error) is retried once with a fresh fetch.
+    async fn answer(self, file: &str) -> Result<Response, DataError> {
+        let unreachable = || DataError::Download {
+            file: file.to_string(),
+            problem: "the server could not be reached (check your connection, then retry).".into(),
+        };
+        let mut value = match self.pending {
+            Ok(future) => future.await,
+            Err(e) => Err(e),
+        };
+        if value.is_err() && self.prefetched {
+            value = match fetch(&self.path) {
+                Ok(future) => future.await,
+                Err(e) => Err(e),
+            };
+        }
+        let response: Response = value
+            .map_err(|_| unreachable())?
+            .dyn_into()
+            .map_err(|_| unreachable())?;
+        if !response.ok() {
+            let status = match response.status_text() {
+                text if text.is_empty() => response.status().to_string(),
+                text => format!("{} {text}", response.status()),
+            };
+            return Err(DataError::Download {
+                file: file.to_string(),
+                problem: format!("the server answered {status}."),
+            });
+        }
+        Ok(response)
+    }
 }
 
 /// Starts a GET of `path` (relative to the document base URL).
-fn request(path: &str) -> Result<JsFuture, JsValue> {
+fn fetch(path: &str) -> Result<JsFuture, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     Ok(JsFuture::from(window.fetch_with_str(path)))
 }
 
-/// Waits for the server's answer to a request; anything but 2xx is an error naming `file`.
-async fn answer(request: Result<JsFuture, JsValue>, file: &str) -> Result<Response, DataError> {
-    let unreachable = || DataError::Download {
-        file: file.to_string(),
-        problem: "the server could not be reached (check your connection, then retry).".into(),
-    };
-    let value = request
-        .map_err(|_| unreachable())?
-        .await
-        .map_err(|_| unreachable())?;
-    let response: Response = value.dyn_into().map_err(|_| unreachable())?;
-    if !response.ok() {
-        let status = match response.status_text() {
-            text if text.is_empty() => response.status().to_string(),
-            text => format!("{} {text}", response.status()),
-        };
-        return Err(DataError::Download {
-            file: file.to_string(),
-            problem: format!("the server answered {status}."),
-        });
+/// The page's prefetch of `path`, removed from the page's list so it is adopted only once.
+fn take_prefetched(path: &str) -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    let started = Reflect::get(&window, &JsValue::from_str(PREFETCH_GLOBAL)).ok()?;
+    if !started.is_object() {
+        return None;
     }
-    Ok(response)
+    let key = JsValue::from_str(path);
+    let promise = Reflect::get(&started, &key).ok()?;
+    let _ = Reflect::delete_property(started.unchecked_ref::<js_sys::Object>(), &key);
+    promise.dyn_into().ok()
 }
 
 fn content_length(response: &Response) -> Option<u64> {
@@ -200,21 +342,23 @@ fn content_length(response: &Response) -> Option<u64> {
     header.trim().parse().ok()
 }
 
-/// The whole body, chunk by chunk as it streams in, calling `count(bytes)` after each chunk.
+/// Reads the body chunk by chunk as it streams in, handing each chunk to `take` (which decodes
+/// it); stops at the first chunk `take` refuses.
 async fn read_body(
     response: Response,
     file: &str,
-    count: impl Fn(u64),
-) -> Result<Vec<u8>, DataError> {
+    mut take: impl FnMut(&[u8]) -> Result<(), LoadError>,
+) -> Result<(), DataError> {
     let broken = || DataError::Download {
         file: file.to_string(),
         problem: "the download was interrupted (retry).".into(),
     };
     let Some(body) = response.body() else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut bytes = Vec::with_capacity(content_length(&response).unwrap_or(0) as usize);
+    // One buffer for every chunk: each is copied out of JS memory, decoded, then overwritten.
+    let mut chunk_bytes = Vec::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(|_| broken())?;
         let done = Reflect::get(&chunk, &JsValue::from_str("done"))
@@ -222,31 +366,16 @@ async fn read_body(
             .and_then(|d| d.as_bool())
             .unwrap_or(true);
         if done {
-            break;
+            return Ok(());
         }
         let value = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|_| broken())?;
         let array: Uint8Array = value.dyn_into().map_err(|_| broken())?;
-        let start = bytes.len();
-        bytes.resize(start + array.length() as usize, 0);
-        array.copy_to(&mut bytes[start..]);
-        count(array.length() as u64);
+        chunk_bytes.resize(array.length() as usize, 0);
+        array.copy_to(&mut chunk_bytes);
+        if let Err(e) = take(&chunk_bytes) {
+            // The file is bad: no need for the rest of it.
+            let _ = reader.cancel();
+            return Err(DataError::Invalid(e));
+        }
     }
-    Ok(bytes)
-}
-
-/// Resolves after the next frame has been painted, so "Decoding…" shows before the main thread
-/// is busy decoding.
-async fn let_the_browser_paint() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let resolve_later = wasm_bindgen::closure::Closure::once_into_js(move || {
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback(resolve.unchecked_ref());
-            }
-        });
-        let _ = window.request_animation_frame(resolve_later.unchecked_ref());
-    });
-    let _ = JsFuture::from(promise).await;
 }

@@ -1,11 +1,14 @@
 //! Performance marks and measures (names fixed by docs/CONTRACTS.md), read by e2e tests and the bench.
 //!
-//! - `fetch:{dataset}/{split}`, `decode:{dataset}/{split}`: [`Span`] around the work.
+//! - `fetch:{dataset}/{split}`: [`Span`] around the download.
+//! - `decode:{dataset}/{split}`: [`record_measure`] of the decoding work, which is done in pieces
+//!   between the download's reads: it starts at the first piece and lasts the sum of the pieces.
 //! - `first-grid-paint`: from time 0 to the first grid page painted.
 //! - `grid-paint`: from a page flip (click, key or URL change) to its canvases painted.
 
 use std::cell::Cell;
 
+use wasm_bindgen::JsCast;
 use web_sys::Performance;
 
 /// Mark set when a page flip starts; `grid-paint` measures from it.
@@ -45,6 +48,22 @@ impl Span {
         if let Some(p) = performance() {
             let _ = p.measure_with_start_mark(&self.name, &start_mark(&self.name));
         }
+    }
+}
+
+/// Records the measure `name` from `start` (ms since time 0) lasting `duration` ms — for work
+/// done in slices, `duration` is the sum of the slices, not the wall time from the first to the
+/// last. (`performance.measure(name, { start, duration })`.)
+pub fn record_measure(name: &str, start: f64, duration: f64) {
+    let Some(p) = performance() else { return };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"start".into(), &start.into());
+    let _ = js_sys::Reflect::set(&options, &"duration".into(), &duration.into());
+    let measure = js_sys::Reflect::get(&p, &"measure".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(measure) = measure {
+        let _ = measure.call2(&p, &name.into(), &options);
     }
 }
 

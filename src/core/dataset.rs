@@ -182,10 +182,15 @@ impl Dataset {
 
     /// Gunzips and decodes a split's two files; the error names the file at fault.
     pub fn from_gz(images_gz: &[u8], labels_gz: &[u8], split: Split) -> Result<Dataset, LoadError> {
-        let images =
-            idx::decode_images_gz(images_gz).map_err(|e| LoadError::new(images_file(split), e))?;
-        let labels =
-            idx::decode_labels_gz(labels_gz).map_err(|e| LoadError::new(labels_file(split), e))?;
+        let mut decoder = SplitDecoder::new(split, Some(images_gz.len()), Some(labels_gz.len()));
+        decoder.push_images(images_gz)?;
+        decoder.end_images()?;
+        decoder.push_labels(labels_gz)?;
+        decoder.finish()
+    }
+
+    /// Pairs a split's decoded files; a count mismatch is blamed on the labels file.
+    fn from_files(images: Images, labels: Vec<u8>, split: Split) -> Result<Dataset, LoadError> {
         let (image_count, label_count) = (images.count, labels.len());
         Dataset::new(images, labels).map_err(|e| match e {
             DatasetError::CountMismatch { .. } => LoadError::new(
@@ -233,6 +238,92 @@ impl Dataset {
             None => (0..self.len()).collect(),
             Some(l) => (0..self.len()).filter(|&i| self.labels[i] == l).collect(),
         }
+    }
+}
+
+/// A split's images file, still arriving or decoded.
+enum ImagesStage {
+    Arriving(idx::IdxStream),
+    Decoded(Images),
+    /// Only while moving from one stage to the other.
+    Moving,
+}
+
+/// Decodes a split's two gzipped files while they download: push the images file's pieces as
+/// they arrive, then [`end_images`](Self::end_images), then the labels file's pieces, then
+/// [`finish`](Self::finish). Accepts and rejects exactly what [`Dataset::from_gz`] does (which
+/// is built on it), with the same errors naming the file at fault.
+pub struct SplitDecoder {
+    split: Split,
+    images: ImagesStage,
+    labels: idx::IdxStream,
+}
+
+impl SplitDecoder {
+    /// `images_len`, `labels_len`: the compressed sizes when known (they bound the memory
+    /// reserved from what the files' headers claim).
+    pub fn new(split: Split, images_len: Option<usize>, labels_len: Option<usize>) -> SplitDecoder {
+        SplitDecoder {
+            split,
+            images: ImagesStage::Arriving(idx::IdxStream::images(images_len)),
+            labels: idx::IdxStream::labels(labels_len),
+        }
+    }
+
+    fn images_error(&self, e: idx::IdxError) -> LoadError {
+        LoadError::new(images_file(self.split), e)
+    }
+
+    fn images_error_text(&self, problem: &str) -> LoadError {
+        LoadError::new(images_file(self.split), problem)
+    }
+
+    /// The next piece of the images file. Calling it after [`end_images`](Self::end_images) is a
+    /// programming error, reported as an error of the images file.
+    pub fn push_images(&mut self, piece: &[u8]) -> Result<(), LoadError> {
+        match &mut self.images {
+            ImagesStage::Arriving(stream) => stream
+                .push(piece)
+                .map_err(|e| LoadError::new(images_file(self.split), e)),
+            _ => Err(self.images_error_text("more data arrived after the end of the file")),
+        }
+    }
+
+    /// The images file is complete: decodes and checks it (idempotent).
+    pub fn end_images(&mut self) -> Result<(), LoadError> {
+        match std::mem::replace(&mut self.images, ImagesStage::Moving) {
+            ImagesStage::Arriving(stream) => {
+                let images = stream.finish_images().map_err(|e| self.images_error(e))?;
+                self.images = ImagesStage::Decoded(images);
+                Ok(())
+            }
+            ImagesStage::Decoded(images) => {
+                self.images = ImagesStage::Decoded(images);
+                Ok(())
+            }
+            ImagesStage::Moving => Err(self.images_error_text("its decoding failed earlier")),
+        }
+    }
+
+    /// The next piece of the labels file.
+    pub fn push_labels(&mut self, piece: &[u8]) -> Result<(), LoadError> {
+        self.labels
+            .push(piece)
+            .map_err(|e| LoadError::new(labels_file(self.split), e))
+    }
+
+    /// Both files are complete: the split (images checked first, then labels, then the counts).
+    pub fn finish(mut self) -> Result<Dataset, LoadError> {
+        self.end_images()?;
+        let images = match std::mem::replace(&mut self.images, ImagesStage::Moving) {
+            ImagesStage::Decoded(images) => images,
+            _ => return Err(self.images_error_text("its decoding failed earlier")),
+        };
+        let labels = self
+            .labels
+            .finish_labels()
+            .map_err(|e| LoadError::new(labels_file(self.split), e))?;
+        Dataset::from_files(images, labels, self.split)
     }
 }
 
@@ -427,6 +518,46 @@ mod tests {
             "{}",
             err.problem
         );
+    }
+
+    #[test]
+    fn split_decoder_names_the_file_whose_piece_is_bad() {
+        let mut d = SplitDecoder::new(Split::Train, None, None);
+        let err = d.push_images(b"not gzip").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "train-images-idx3-ubyte.gz: not a gzip file (it does not start with the bytes 1f 8b)"
+        );
+        let mut d = SplitDecoder::new(Split::Test, None, None);
+        d.push_images(&gzip(&image_bytes(1, 2, 2))).unwrap();
+        d.end_images().unwrap();
+        let err = d.push_labels(&[0x1f, 0x8b, 9]).unwrap_err();
+        assert_eq!(err.file, "t10k-labels-idx1-ubyte.gz");
+        assert!(err.problem.starts_with("the gzip data is corrupt"), "{err}");
+    }
+
+    #[test]
+    fn split_decoder_checks_the_images_when_they_end_and_refuses_later_pieces() {
+        let images = gzip(&image_bytes(2, 2, 2));
+        let mut d = SplitDecoder::new(Split::Test, Some(images.len()), None);
+        d.push_images(&images[..images.len() - 3]).unwrap();
+        let err = d.end_images().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t10k-images-idx3-ubyte.gz: the gzip data is truncated: the download stopped early or the file is cut off"
+        );
+        assert!(d.push_images(&images).is_err());
+        assert!(d.finish().is_err());
+    }
+
+    #[test]
+    fn split_decoder_finishes_without_an_explicit_end_of_the_images() {
+        let mut d = SplitDecoder::new(Split::Test, None, None);
+        d.push_images(&gzip(&image_bytes(3, 2, 2))).unwrap();
+        d.push_labels(&gzip(&label_bytes(&[1, 2, 3]))).unwrap();
+        let data = d.finish().unwrap();
+        assert_eq!(data.len(), 3);
+        assert_eq!(data.label(2), 3);
     }
 
     #[test]

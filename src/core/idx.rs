@@ -9,8 +9,8 @@
 //! header's dimensions are checked against the byte length before anything is allocated.
 
 use std::fmt;
-use std::io::{self, Read};
 
+use super::crc32::{crc32, Crc32};
 use super::route::thousands;
 
 /// Upper bound on the size of a decompressed file (64 MiB; the MNIST training images are 45 MiB).
@@ -149,21 +149,9 @@ pub fn gunzip(gz: &[u8]) -> Result<Vec<u8>, IdxError> {
 
 /// [`gunzip`] with an explicit output bound (`limit` bytes).
 pub fn gunzip_bounded(gz: &[u8], limit: usize) -> Result<Vec<u8>, IdxError> {
-    if gz.len() < 2 || gz[..2] != GZIP_ID {
-        return Err(IdxError::NotGzip);
-    }
-    let mut out = Vec::with_capacity(capacity_hint(gz, limit));
-    let decoder = flate2::bufread::GzDecoder::new(gz);
-    // One byte beyond the limit tells "exactly at the limit" from "over it".
-    let bound = (limit as u64).saturating_add(1);
-    decoder
-        .take(bound)
-        .read_to_end(&mut out)
-        .map_err(gzip_error)?;
-    if out.len() > limit {
-        return Err(IdxError::TooLarge { limit });
-    }
-    Ok(out)
+    let mut stream = GunzipStream::new(limit, capacity_hint(gz, limit));
+    stream.push(gz)?;
+    stream.finish()
 }
 
 /// Deflate never expands more than 1032 to 1 (258-byte matches coded in 2 bits).
@@ -187,13 +175,311 @@ fn claimed_gunzip_len(gz: &[u8]) -> usize {
     }
 }
 
-fn gzip_error(e: io::Error) -> IdxError {
-    match e.kind() {
-        io::ErrorKind::UnexpectedEof => IdxError::TruncatedGzip,
-        _ => IdxError::CorruptGzip {
-            detail: e.to_string(),
-        },
+/// Compressed bytes handed to the inflater per call. The work is split into many short calls
+/// rather than one long one: a browser's wasm engine first runs a function as quickly compiled
+/// baseline code and swaps in optimised code only for calls that start later, so one call over
+/// a whole file would run unoptimised from start to end.
+const INFLATE_PIECE: usize = 32 * 1024;
+
+/// Output space reserved before anything is known about the size (grows by doubling).
+const FIRST_OUTPUT: usize = 64 * 1024;
+
+/// gzip header flags (RFC 1952).
+const FHCRC: u8 = 0x02;
+const FEXTRA: u8 = 0x04;
+const FNAME: u8 = 0x08;
+const FCOMMENT: u8 = 0x10;
+const FRESERVED: u8 = 0xe0;
+
+/// Where a [`GunzipStream`] is in the gzip member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Collecting the header (its length depends on its flags).
+    Header,
+    /// Inflating the deflate data.
+    Body,
+    /// Collecting the 8-byte trailer (CRC-32 and ISIZE).
+    Trailer,
+    /// Trailer checked; any further bytes are ignored (as a single-member decoder does).
+    Done,
+}
+
+/// Computes, from the first bytes of the output, how many bytes the whole output should have
+/// (e.g. from an IDX header), so the output buffer is allocated once at the right size.
+pub type OutputSizer = fn(&[u8]) -> Option<usize>;
+
+/// A gunzip that takes the compressed bytes in pieces of any size, as they arrive from the
+/// network: `push` each piece, then `finish`. Inflates into one growing, non-wrapping buffer
+/// (never more than `limit` bytes) and checks the member's CRC-32 and length, so it accepts
+/// exactly what a whole-file gunzip accepts and reports the same errors.
+pub struct GunzipStream {
+    limit: usize,
+    phase: Phase,
+    /// Header bytes (while a header is split over pieces) or trailer bytes collected so far.
+    pending: Vec<u8>,
+    inflater: Box<miniz_oxide::inflate::core::DecompressorOxide>,
+    /// The output buffer: `out[..produced]` is the output so far, the rest is free space.
+    out: Vec<u8>,
+    produced: usize,
+    crc: Crc32,
+    sizer: Option<(usize, OutputSizer)>,
+    /// Ceiling for what a sizer may reserve (e.g. from the compressed length).
+    reserve_bound: usize,
+}
+
+impl GunzipStream {
+    /// A stream whose output is bounded by `limit`, reserving `expected` output bytes up front
+    /// (a hint only, also bounded by `limit`).
+    pub fn new(limit: usize, expected: usize) -> GunzipStream {
+        GunzipStream {
+            limit,
+            phase: Phase::Header,
+            pending: Vec::new(),
+            inflater: Box::default(),
+            // One byte of slack: a buffer of exactly the output's size would end the stream
+            // "full", and growing it then would copy all of it.
+            out: vec![0; expected.saturating_add(1).min(limit.saturating_add(1))],
+            produced: 0,
+            crc: Crc32::new(),
+            sizer: None,
+            reserve_bound: limit,
+        }
     }
+
+    /// Once the output has `prefix` bytes, `sizer` is asked for the size of the whole output,
+    /// and that much is reserved — but never more than `bound` (nor the stream's limit).
+    pub fn with_sizer(mut self, prefix: usize, sizer: OutputSizer, bound: usize) -> GunzipStream {
+        self.sizer = Some((prefix, sizer));
+        self.reserve_bound = bound.min(self.limit);
+        self
+    }
+
+    /// The output so far.
+    pub fn output(&self) -> &[u8] {
+        &self.out[..self.produced]
+    }
+
+    /// Takes the next piece of the compressed file.
+    pub fn push(&mut self, mut input: &[u8]) -> Result<(), IdxError> {
+        while !input.is_empty() {
+            match self.phase {
+                Phase::Header => {
+                    if self.pending.is_empty() {
+                        match gzip_header_len(input)? {
+                            Some(n) => {
+                                input = &input[n..];
+                                self.phase = Phase::Body;
+                            }
+                            None => {
+                                self.pending.extend_from_slice(input);
+                                return Ok(());
+                            }
+                        }
+                    } else {
+                        self.pending.extend_from_slice(input);
+                        let collected = std::mem::take(&mut self.pending);
+                        match gzip_header_len(&collected)? {
+                            Some(n) => {
+                                self.phase = Phase::Body;
+                                return self.push(&collected[n..]);
+                            }
+                            None => {
+                                self.pending = collected;
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+                Phase::Body => {
+                    let piece = input.len().min(INFLATE_PIECE);
+                    let used = self.inflate(&input[..piece], true)?;
+                    input = &input[used..];
+                }
+                Phase::Trailer => {
+                    let take = input.len().min(8 - self.pending.len());
+                    self.pending.extend_from_slice(&input[..take]);
+                    input = &input[take..];
+                    if self.pending.len() == 8 {
+                        self.check_trailer()?;
+                    }
+                }
+                Phase::Done => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// All of the compressed file has been pushed: the output, if the file was complete and sound.
+    pub fn finish(mut self) -> Result<Vec<u8>, IdxError> {
+        match self.phase {
+            Phase::Header => {
+                // Too short to tell: anything but the start of a signature is not gzip.
+                return Err(match self.pending.as_slice() {
+                    [0x1f, 0x8b, ..] => IdxError::TruncatedGzip,
+                    _ => IdxError::NotGzip,
+                });
+            }
+            Phase::Body => {
+                // The end of the deflate data never came (at most the trailer is missing): let
+                // the inflater tell damaged data from data cut short, then report it.
+                self.inflate(&[], false)?;
+                return Err(IdxError::TruncatedGzip);
+            }
+            Phase::Trailer => return Err(IdxError::TruncatedGzip),
+            Phase::Done => {}
+        }
+        self.out.truncate(self.produced);
+        Ok(self.out)
+    }
+
+    /// One call of the inflater over `input` (at most one piece); returns the bytes it used.
+    fn inflate(&mut self, input: &[u8], more_input: bool) -> Result<usize, IdxError> {
+        use miniz_oxide::inflate::core::inflate_flags::{
+            TINFL_FLAG_HAS_MORE_INPUT, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+        };
+        use miniz_oxide::inflate::TINFLStatus;
+        let mut flags = TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+        if more_input {
+            flags |= TINFL_FLAG_HAS_MORE_INPUT;
+        }
+        let mut used = 0;
+        loop {
+            let (status, read, written) = inflate_call(
+                &mut self.inflater,
+                &input[used..],
+                &mut self.out,
+                self.produced,
+                flags,
+            );
+            self.crc
+                .update(&self.out[self.produced..self.produced + written]);
+            self.produced += written;
+            used += read;
+            match status {
+                TINFLStatus::Done => {
+                    if self.produced > self.limit {
+                        return Err(IdxError::TooLarge { limit: self.limit });
+                    }
+                    self.phase = Phase::Trailer;
+                    self.pending.clear();
+                    return Ok(used);
+                }
+                TINFLStatus::HasMoreOutput => self.make_room()?,
+                TINFLStatus::NeedsMoreInput if used == input.len() => return Ok(used),
+                TINFLStatus::NeedsMoreInput if read > 0 || written > 0 => {}
+                TINFLStatus::FailedCannotMakeProgress => return Err(IdxError::TruncatedGzip),
+                _ => {
+                    return Err(IdxError::CorruptGzip {
+                        detail: "invalid deflate data".into(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The output buffer is full: sizes it from the sizer's answer the first time one is
+    /// possible, else doubles it — refusing to go past the limit.
+    fn make_room(&mut self) -> Result<(), IdxError> {
+        if self.out.len() > self.limit {
+            return Err(IdxError::TooLarge { limit: self.limit });
+        }
+        let mut want = self.out.len().saturating_mul(2).max(FIRST_OUTPUT);
+        if let Some((prefix, sizer)) = self.sizer {
+            if self.produced >= prefix {
+                self.sizer = None;
+                if let Some(total) = sizer(&self.out[..self.produced]) {
+                    let total = total.min(self.reserve_bound).saturating_add(1);
+                    if total > self.out.len() {
+                        want = total;
+                    }
+                }
+            }
+        }
+        self.out.resize(want.min(self.limit.saturating_add(1)), 0);
+        Ok(())
+    }
+
+    fn check_trailer(&mut self) -> Result<(), IdxError> {
+        let t = &self.pending;
+        let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+        let size = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+        if crc != self.crc.value() {
+            return Err(IdxError::CorruptGzip {
+                detail: "checksum mismatch".into(),
+            });
+        }
+        if size != self.produced as u32 {
+            return Err(IdxError::CorruptGzip {
+                detail: "length mismatch".into(),
+            });
+        }
+        self.phase = Phase::Done;
+        Ok(())
+    }
+}
+
+/// The inflater proper, kept a separate function so that each piece is a fresh call (see
+/// [`INFLATE_PIECE`]).
+#[inline(never)]
+fn inflate_call(
+    inflater: &mut miniz_oxide::inflate::core::DecompressorOxide,
+    input: &[u8],
+    out: &mut [u8],
+    out_pos: usize,
+    flags: u32,
+) -> (miniz_oxide::inflate::TINFLStatus, usize, usize) {
+    miniz_oxide::inflate::core::decompress(inflater, input, out, out_pos, flags)
+}
+
+/// The length of the gzip header at the start of `gz`: None while it is incomplete.
+fn gzip_header_len(gz: &[u8]) -> Result<Option<usize>, IdxError> {
+    let corrupt = |detail: &str| IdxError::CorruptGzip {
+        detail: detail.to_string(),
+    };
+    if gz.first().is_some_and(|&b| b != GZIP_ID[0]) || gz.get(1).is_some_and(|&b| b != GZIP_ID[1]) {
+        return Err(IdxError::NotGzip);
+    }
+    if gz.get(2).is_some_and(|&method| method != 8) {
+        return Err(corrupt("unknown compression method"));
+    }
+    if gz.get(3).is_some_and(|&flags| flags & FRESERVED != 0) {
+        return Err(corrupt("invalid gzip header"));
+    }
+    if gz.len() < 10 {
+        return Ok(None);
+    }
+    let flags = gz[3];
+    let mut at = 10;
+    if flags & FEXTRA != 0 {
+        let Some(len) = gz.get(at..at + 2) else {
+            return Ok(None);
+        };
+        at += 2 + u16::from_le_bytes([len[0], len[1]]) as usize;
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            match gz
+                .get(at..)
+                .and_then(|rest| rest.iter().position(|&b| b == 0))
+            {
+                Some(end) => at += end + 1,
+                None => return Ok(None),
+            }
+        }
+    }
+    if flags & FHCRC != 0 {
+        let Some(stored) = gz.get(at..at + 2) else {
+            return Ok(None);
+        };
+        if u16::from_le_bytes([stored[0], stored[1]]) != crc32(&gz[..at]) as u16 {
+            return Err(corrupt("header checksum mismatch"));
+        }
+        at += 2;
+    }
+    if gz.len() < at {
+        return Ok(None);
+    }
+    Ok(Some(at))
 }
 
 /// Reads the big-endian u32 at `at` (caller guarantees `at + 4 <= raw.len()`).
@@ -308,6 +594,75 @@ pub fn decode_labels_gz(gz: &[u8]) -> Result<Vec<u8>, IdxError> {
     decode_labels(&gunzip(gz)?)
 }
 
+/// A gzipped IDX file decoded as its bytes arrive (see [`GunzipStream`]): `push` the pieces,
+/// then `finish_images` or `finish_labels`, which check it exactly like [`decode_images_gz`] and
+/// [`decode_labels_gz`]. The output buffer is sized once from the IDX header, but never larger
+/// than [`MAX_DECOMPRESSED`] nor than the compressed length (when known) could unpack to.
+pub struct IdxStream {
+    gunzip: GunzipStream,
+}
+
+impl IdxStream {
+    /// An image file (magic 2051); `compressed_len`: its size in bytes when known.
+    pub fn images(compressed_len: Option<usize>) -> IdxStream {
+        IdxStream::new(compressed_len, IMAGES_HEADER_LEN, claimed_images_len)
+    }
+
+    /// A label file (magic 2049); `compressed_len`: its size in bytes when known.
+    pub fn labels(compressed_len: Option<usize>) -> IdxStream {
+        IdxStream::new(compressed_len, LABELS_HEADER_LEN, claimed_labels_len)
+    }
+
+    fn new(compressed_len: Option<usize>, header: usize, sizer: OutputSizer) -> IdxStream {
+        let bound = compressed_len
+            .map(|n| n.saturating_mul(MAX_DEFLATE_RATIO))
+            .unwrap_or(MAX_DECOMPRESSED)
+            .min(MAX_DECOMPRESSED);
+        let gunzip = GunzipStream::new(MAX_DECOMPRESSED, FIRST_OUTPUT.min(bound))
+            .with_sizer(header, sizer, bound);
+        IdxStream { gunzip }
+    }
+
+    /// Takes the next piece of the gzipped file.
+    pub fn push(&mut self, piece: &[u8]) -> Result<(), IdxError> {
+        self.gunzip.push(piece)
+    }
+
+    /// Bytes decompressed so far.
+    pub fn decompressed(&self) -> usize {
+        self.gunzip.output().len()
+    }
+
+    /// The whole file has been pushed: its images.
+    pub fn finish_images(self) -> Result<Images, IdxError> {
+        decode_images_vec(self.gunzip.finish()?)
+    }
+
+    /// The whole file has been pushed: its labels.
+    pub fn finish_labels(self) -> Result<Vec<u8>, IdxError> {
+        decode_labels(&self.gunzip.finish()?)
+    }
+}
+
+/// The length an image file's header claims (only a size hint; checked when decoding).
+fn claimed_images_len(raw: &[u8]) -> Option<usize> {
+    if raw.len() < IMAGES_HEADER_LEN || be_u32(raw, 0) != IMAGES_MAGIC {
+        return None;
+    }
+    (be_u32(raw, 4) as usize)
+        .checked_mul(be_u32(raw, 8) as usize)?
+        .checked_mul(be_u32(raw, 12) as usize)?
+        .checked_add(IMAGES_HEADER_LEN)
+}
+
+/// The length a label file's header claims (only a size hint; checked when decoding).
+fn claimed_labels_len(raw: &[u8]) -> Option<usize> {
+    if raw.len() < LABELS_HEADER_LEN || be_u32(raw, 0) != LABELS_MAGIC {
+        return None;
+    }
+    (be_u32(raw, 4) as usize).checked_add(LABELS_HEADER_LEN)
+}
+
 /// Builders of IDX and gzip bytes, for tests in this crate.
 #[cfg(test)]
 pub(crate) mod fixtures {
@@ -338,6 +693,34 @@ pub(crate) mod fixtures {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(raw).unwrap();
         enc.finish().unwrap()
+    }
+
+    /// gzip of `raw` whose header uses every optional field: FEXTRA, FNAME, FCOMMENT and FHCRC
+    /// (built by hand: flate2 cannot write a header CRC).
+    pub fn gzip_with_all_header_fields(raw: &[u8]) -> Vec<u8> {
+        let mut gz = vec![0x1f, 0x8b, 8, 0x02 | 0x04 | 0x08 | 0x10, 1, 2, 3, 4, 0, 255];
+        gz.extend_from_slice(&[3, 0, b'a', b'b', b'c']);
+        gz.extend_from_slice(b"digits.idx\0");
+        gz.extend_from_slice(b"a comment\0");
+        let mut crc = flate2::Crc::new();
+        crc.update(&gz);
+        gz.extend_from_slice(&(crc.sum() as u16).to_le_bytes());
+        let mut deflate =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        deflate.write_all(raw).unwrap();
+        gz.extend(deflate.finish().unwrap());
+        let mut crc = flate2::Crc::new();
+        crc.update(raw);
+        gz.extend_from_slice(&crc.sum().to_le_bytes());
+        gz.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+        gz
+    }
+
+    /// What flate2's gunzip (the reference) makes of `gz`: the output, or None when it fails.
+    pub fn flate2_gunzip(gz: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::bufread::GzDecoder::new(gz), &mut out).ok()?;
+        Some(out)
     }
 }
 
@@ -712,6 +1095,27 @@ mod tests {
         }
 
         #[test]
+        fn damaged_gzip_in_any_pieces_is_judged_like_the_whole_and_like_flate2(
+            flips in proptest::collection::vec((proptest::num::usize::ANY, 1u8..=255), 0..4),
+            cut in proptest::option::of(proptest::num::usize::ANY),
+            piece in 1usize..200,
+        ) {
+            let mut gz = small_gz();
+            for (at, mask) in flips {
+                let at = at % gz.len();
+                gz[at] ^= mask;
+            }
+            if let Some(cut) = cut {
+                gz.truncate(cut % (gz.len() + 1));
+            }
+            let whole = gunzip_bounded(&gz, PROP_LIMIT);
+            proptest::prop_assert_eq!(&gunzip_in_pieces(&gz, piece, PROP_LIMIT), &whole);
+            if let Ok(out) = whole {
+                proptest::prop_assert_eq!(flate2_gunzip(&gz), Some(out));
+            }
+        }
+
+        #[test]
         fn damaged_idx_files_never_panic(
             flips in proptest::collection::vec((proptest::num::usize::ANY, 1u8..=255), 0..6),
             cut in proptest::option::of(proptest::num::usize::ANY),
@@ -727,6 +1131,176 @@ mod tests {
             }
             check_decoded(&raw);
         }
+    }
+
+    /// Pushes `gz` into a stream in pieces of `piece` bytes.
+    fn gunzip_in_pieces(gz: &[u8], piece: usize, limit: usize) -> Result<Vec<u8>, IdxError> {
+        let mut stream = GunzipStream::new(limit, 0);
+        for p in gz.chunks(piece.max(1)) {
+            stream.push(p)?;
+        }
+        stream.finish()
+    }
+
+    #[test]
+    fn gunzip_agrees_with_flate2_and_with_itself_in_any_pieces() {
+        let raw = image_bytes(40, 28, 28);
+        for gz in [gzip(&raw), gzip_with_all_header_fields(&raw)] {
+            assert_eq!(flate2_gunzip(&gz).as_deref(), Some(&raw[..]));
+            assert_eq!(gunzip(&gz).unwrap(), raw);
+            for piece in [1, 2, 9, 10, 11, 100, 4096, 65_536] {
+                assert_eq!(
+                    gunzip_in_pieces(&gz, piece, MAX_DECOMPRESSED).unwrap(),
+                    raw,
+                    "pieces of {piece}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn header_fields_are_checked() {
+        let raw = image_bytes(2, 3, 3);
+        let mut bad_header_crc = gzip_with_all_header_fields(&raw);
+        let crc_at = 10 + 5 + 11 + 10;
+        bad_header_crc[crc_at] ^= 1;
+        assert!(matches!(
+            gunzip(&bad_header_crc),
+            Err(IdxError::CorruptGzip { .. })
+        ));
+        let mut reserved_flag = gzip(&raw);
+        reserved_flag[3] |= 0x20;
+        assert!(matches!(
+            gunzip(&reserved_flag),
+            Err(IdxError::CorruptGzip { .. })
+        ));
+        // A header cut inside its file name is a truncated file, in one piece or many.
+        let cut = &gzip_with_all_header_fields(&raw)[..20];
+        assert_eq!(gunzip(cut), Err(IdxError::TruncatedGzip));
+        assert_eq!(
+            gunzip_in_pieces(cut, 3, MAX_DECOMPRESSED),
+            Err(IdxError::TruncatedGzip)
+        );
+    }
+
+    #[test]
+    fn a_wrong_first_byte_is_not_gzip_even_in_pieces() {
+        assert_eq!(gunzip_in_pieces(b"hello", 1, 100), Err(IdxError::NotGzip));
+        assert_eq!(
+            gunzip_in_pieces(&[0x1f, 0x00, 8], 1, 100),
+            Err(IdxError::NotGzip)
+        );
+        assert_eq!(gunzip_in_pieces(&[0x1f], 1, 100), Err(IdxError::NotGzip));
+        assert_eq!(
+            gunzip_in_pieces(&[0x1f, 0x8b], 1, 100),
+            Err(IdxError::TruncatedGzip)
+        );
+        assert_eq!(gunzip_in_pieces(&[], 1, 100), Err(IdxError::NotGzip));
+    }
+
+    #[test]
+    fn damaged_length_in_the_trailer_is_corrupt() {
+        let mut gz = gzip(&image_bytes(10, 8, 8));
+        let n = gz.len();
+        gz[n - 1] ^= 0x01;
+        let err = gunzip(&gz).unwrap_err();
+        assert!(matches!(err, IdxError::CorruptGzip { .. }), "{err:?}");
+        assert!(flate2_gunzip(&gz).is_none(), "flate2 refuses it too");
+    }
+
+    #[test]
+    fn bytes_after_the_member_are_ignored_as_flate2_does() {
+        let raw = label_bytes(&[1, 2, 3]);
+        let mut gz = gzip(&raw);
+        gz.extend_from_slice(b"junk");
+        assert_eq!(flate2_gunzip(&gz).as_deref(), Some(&raw[..]));
+        assert_eq!(gunzip(&gz).unwrap(), raw);
+        assert_eq!(gunzip_in_pieces(&gz, 5, MAX_DECOMPRESSED).unwrap(), raw);
+    }
+
+    #[test]
+    fn the_bound_holds_in_pieces() {
+        let gz = gzip(&vec![0u8; 10_000]);
+        for piece in [1, 7, 1000, 20_000] {
+            assert_eq!(
+                gunzip_in_pieces(&gz, piece, 9_999),
+                Err(IdxError::TooLarge { limit: 9_999 })
+            );
+            assert_eq!(gunzip_in_pieces(&gz, piece, 10_000).unwrap().len(), 10_000);
+        }
+    }
+
+    #[test]
+    fn idx_streams_decode_like_the_whole_file_helpers() {
+        let images_raw = image_bytes(50, 28, 28);
+        let labels_raw = label_bytes(&[7; 50]);
+        let (images_gz, labels_gz) = (gzip(&images_raw), gzip(&labels_raw));
+        for piece in [1, 13, 1000, 1 << 20] {
+            let mut images = IdxStream::images(Some(images_gz.len()));
+            let mut labels = IdxStream::labels(None);
+            for p in images_gz.chunks(piece) {
+                images.push(p).unwrap();
+            }
+            for p in labels_gz.chunks(piece) {
+                labels.push(p).unwrap();
+            }
+            assert_eq!(images.decompressed(), images_raw.len());
+            assert_eq!(images.finish_images(), decode_images_gz(&images_gz));
+            assert_eq!(labels.finish_labels(), decode_labels_gz(&labels_gz));
+        }
+    }
+
+    #[test]
+    fn idx_stream_errors_are_those_of_the_whole_file_helpers() {
+        let mut cut = image_bytes(3, 4, 4);
+        cut.pop();
+        let mut bad_label = label_bytes(&[1, 2]);
+        bad_label[9] = 10;
+        let cases: Vec<(Vec<u8>, bool)> = vec![
+            (gzip(&cut), true),
+            (gzip(&label_bytes(&[1])), true),
+            (gzip(&image_bytes(1, 2, 2)), false),
+            (gzip(&bad_label), false),
+            (b"plain".to_vec(), true),
+            (gzip(&image_bytes(3, 4, 4))[..30].to_vec(), true),
+        ];
+        for (gz, is_images) in cases {
+            if is_images {
+                let mut s = IdxStream::images(Some(gz.len()));
+                let result = s.push(&gz).and_then(|_| s.finish_images());
+                assert_eq!(result, decode_images_gz(&gz));
+                assert!(result.is_err());
+            } else {
+                let mut s = IdxStream::labels(Some(gz.len()));
+                let result = s.push(&gz).and_then(|_| s.finish_labels());
+                assert_eq!(result, decode_labels_gz(&gz));
+                assert!(result.is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn an_idx_header_reserves_no_more_than_the_compressed_bytes_could_unpack_to() {
+        // A tiny file whose header claims 60,000 images of 28×28 (47 MB).
+        let mut raw = header(&[IMAGES_MAGIC, 60_000, 28, 28]);
+        raw.extend_from_slice(&[0; 100]);
+        let gz = gzip(&raw);
+        let mut known = IdxStream::images(Some(gz.len()));
+        known.push(&gz).unwrap();
+        assert!(known.gunzip.out.len() <= gz.len() * MAX_DEFLATE_RATIO + 1);
+        assert!(matches!(
+            known.finish_images(),
+            Err(IdxError::Truncated { .. })
+        ));
+        // Without the compressed size the claim is still bounded by MAX_DECOMPRESSED.
+        let mut unknown = IdxStream::images(None);
+        unknown.push(&gz).unwrap();
+        assert!(unknown.gunzip.out.len() <= MAX_DECOMPRESSED + 1);
+        // A truthful header reserves exactly what the file needs, once.
+        let good = gzip(&image_bytes(300, 28, 28));
+        let mut s = IdxStream::images(Some(good.len()));
+        s.push(&good).unwrap();
+        assert_eq!(s.gunzip.out.len(), 16 + 300 * 28 * 28 + 1);
     }
 
     #[test]

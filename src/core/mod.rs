@@ -1,5 +1,6 @@
 //! Everything that can be computed without a browser. No web-sys, no Leptos.
 
+pub mod crc32;
 pub mod dataset;
 pub mod grid;
 pub mod idx;

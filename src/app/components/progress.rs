@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::app::data::Progress;
 
-/// "Downloading the MNIST test set: 1.2 of 1.6 MB", then "Decoding …".
+/// "Downloading and decoding the MNIST test set: 1.2 of 1.6 MB" (each piece is decoded as it
+/// arrives), then briefly "Decoding …" while the complete files are checked.
 #[component]
 pub fn LoadProgress(
     progress: RwSignal<Progress>,
@@ -39,7 +40,7 @@ fn describe(progress: Progress, what: &str) -> String {
             loaded,
             total: Some(total),
         } => format!(
-            "Downloading {what}: {} of {} MB",
+            "Downloading and decoding {what}: {} of {} MB",
             megabytes(loaded.min(total)),
             megabytes(total)
         ),
@@ -47,7 +48,7 @@ fn describe(progress: Progress, what: &str) -> String {
             loaded,
             total: None,
         } => {
-            format!("Downloading {what}: {} MB", megabytes(loaded))
+            format!("Downloading and decoding {what}: {} MB", megabytes(loaded))
         }
         Progress::Decoding => format!("Decoding {what}…"),
         Progress::Finished => format!("Preparing {what}…"),
