@@ -14,7 +14,7 @@ use crate::app::components::digit_canvas::paint_rgba;
 use crate::core::nn::{Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
 use crate::core::viz::markup::{
-    css_run, cursor_markup, edges_markup, image_pixel, is_image, layer_fills, neuron_id,
+    coord, css_run, cursor_markup, edges_markup, image_pixel, is_image, layer_fills, neuron_id,
     neurons_markup, pixel_label, rgba_of,
 };
 use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
@@ -140,8 +140,8 @@ fn move_cursor(svg: &Element, col: &Column, j: usize) {
     let _ = cursor.set_attribute("id", &neuron_id(col.layer, j));
     let _ = cursor.set_attribute("data-neuron", &j.to_string());
     let _ = cursor.set_attribute("aria-label", &pixel_label(j, col.grid_cols));
-    let _ = cursor.set_attribute("x", &(p.x - h).to_string());
-    let _ = cursor.set_attribute("y", &(p.y - h).to_string());
+    let _ = cursor.set_attribute("x", &coord(p.x - h));
+    let _ = cursor.set_attribute("y", &coord(p.y - h));
 }
 
 /// Moves the DOM focus to neuron (l, j) (SVG elements have `focus()`, called through JS); a
@@ -189,23 +189,23 @@ fn set_fills_function() -> js_sys::Function {
     )
 }
 
+/// The neuron elements of every layer: one `querySelectorAll` per layer (they are in neuron
+/// order in the markup), not one lookup per neuron.
 fn targets(svg: &Element, lay: &Layout) -> Targets {
-    let document = svg.owner_document();
-    let by_id = |id: &str| document.as_ref().and_then(|d| d.get_element_by_id(id));
+    let all =
+        js_sys::Function::new_with_args("el, sel", "return Array.from(el.querySelectorAll(sel))");
     let neurons = lay
         .columns
         .iter()
         .map(|c| {
-            let elements = js_sys::Array::new();
-            if !is_image(c) {
-                for j in 0..c.neurons.len() {
-                    match by_id(&neuron_id(c.layer, j)) {
-                        Some(el) => elements.push(&el),
-                        None => elements.push(&JsValue::UNDEFINED),
-                    };
-                }
+            let selector = format!("g[data-layer=\"{}\"] > g.neurons > [data-neuron]", c.layer);
+            if is_image(c) {
+                return js_sys::Array::new();
             }
-            elements
+            all.call2(&JsValue::NULL, svg, &JsValue::from_str(&selector))
+                .ok()
+                .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
+                .unwrap_or_default()
         })
         .collect();
     let image = svg
