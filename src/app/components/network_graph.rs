@@ -14,8 +14,7 @@ use crate::app::components::digit_canvas::paint_rgba;
 use crate::core::nn::{Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
 use crate::core::viz::markup::{
-    coord, css_run, cursor_markup, edges_markup, image_pixel, is_image, layer_fills, neuron_id,
-    neurons_markup, pixel_label, rgba_of,
+    css_run, edges_markup, is_image, layer_fills, neuron_id, neurons_markup, rgba_of,
 };
 use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
 use crate::core::viz::{
@@ -37,8 +36,6 @@ pub const NETWORK_CSS: &str = r#"
 .network-graph:focus-visible { outline: 3px solid #f6a000; outline-offset: 2px; }
 .network-graph [data-neuron] { stroke: #8891a8; stroke-width: .6; }
 .network-graph g[data-layer="0"] [data-neuron] { stroke: none; }
-.network-graph .pixel-cursor { pointer-events: none; }
-.network-graph g[data-layer="0"] .pixel-cursor:focus { stroke: #f6a000; stroke-width: 1.5; }
 .network-graph canvas.input-image { display: block; width: 100%; height: 100%; image-rendering: pixelated; }
 .network-graph [data-neuron]:focus { outline: none; stroke: #f6a000; stroke-width: 2.5; }
 .network-graph .edges path { fill: none; stroke-linecap: round; opacity: .55; }
@@ -127,29 +124,8 @@ fn neuron_of(target: Option<web_sys::EventTarget>) -> Option<(usize, usize)> {
     Some((l, j))
 }
 
-/// Moves the focusable cursor of the input image to pixel `j` of `col` (its id, data-neuron,
-/// label and square), so that focusing it focuses that pixel.
-fn move_cursor(svg: &Element, col: &Column, j: usize) {
-    let (Some(cursor), Some(p)) = (
-        svg.query_selector(".pixel-cursor").ok().flatten(),
-        col.neurons.get(j),
-    ) else {
-        return;
-    };
-    let h = p.size / 2.0;
-    let _ = cursor.set_attribute("id", &neuron_id(col.layer, j));
-    let _ = cursor.set_attribute("data-neuron", &j.to_string());
-    let _ = cursor.set_attribute("aria-label", &pixel_label(j, col.grid_cols));
-    let _ = cursor.set_attribute("x", &coord(p.x - h));
-    let _ = cursor.set_attribute("y", &coord(p.y - h));
-}
-
-/// Moves the DOM focus to neuron (l, j) (SVG elements have `focus()`, called through JS); a
-/// pixel of the input image is focused by moving the image's cursor there first.
-fn focus_neuron(svg: Option<&Element>, lay: &Layout, l: usize, j: usize) {
-    if let (Some(svg), Some(col)) = (svg, lay.columns.get(l).filter(|c| is_image(c))) {
-        move_cursor(svg, col, j);
-    }
+/// Moves the DOM focus to neuron (l, j) (SVG elements have `focus()`, called through JS).
+fn focus_neuron(l: usize, j: usize) {
     let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(&neuron_id(l, j)))
@@ -278,16 +254,9 @@ fn redraw(
     }
 }
 
-/// A column of neurons, the layer's `g[data-layer]` (`data-neurons` = its width): the input
-/// image is one canvas under a transparent hit area (hover) and one focusable cursor (keyboard),
-/// placed on `cursor` or pixel 0; other neurons are elements drawn with `fills`.
-fn column_view(
-    col: &Column,
-    layers: usize,
-    fills: Option<&[Rgb]>,
-    focused: bool,
-    cursor: Option<usize>,
-) -> impl IntoView {
+/// A column of neurons, the layer's `g[data-layer]`: the input image is one canvas under
+/// transparent pixel elements (hover and focus targets); other neurons are drawn with `fills`.
+fn column_view(col: &Column, layers: usize, fills: Option<&[Rgb]>, focused: bool) -> impl IntoView {
     let l = col.layer;
     let name = layer_name(l, layers);
     let title = format!("{} · {}", name, col.neurons.len());
@@ -303,17 +272,11 @@ fn column_view(
             <foreignObject x=x0 y=y0 width=x1 - x0 height=y1 - y0 aria-hidden="true">
                 <canvas class="input-image" width=col.grid_cols height=col.grid_rows></canvas>
             </foreignObject>
-            <rect class="input-hit" x=x0 y=y0 width=x1 - x0 height=y1 - y0 fill="transparent" aria-hidden="true" />
         }
     });
-    let markup = if is_image(col) {
-        cursor_markup(col, cursor.unwrap_or(0)).unwrap_or_default()
-    } else {
-        neurons_markup(col, fills)
-    };
-    let width = col.neurons.len();
+    let markup = neurons_markup(col, if is_image(col) { None } else { fills });
     view! {
-        <g data-layer=l data-neurons=width role="group" aria-label=aria class="layer">
+        <g data-layer=l role="group" aria-label=aria class="layer">
             {focus_box}
             <text class="col-title" x=col.x y=bounds.1 - 8.0>{title}</text>
             {image}
@@ -347,8 +310,7 @@ pub fn NetworkGraph(
         .iter()
         .map(|c| {
             let fills = first_fills.get(c.layer).map(Vec::as_slice);
-            let cursor = selected.filter(|&(l, _)| l == c.layer).map(|(_, j)| j);
-            column_view(c, layers, fills, focus == Some(c.layer), cursor)
+            column_view(c, layers, fills, focus == Some(c.layer))
         })
         .collect();
     // One effect redraws fills, input image and edges for each trace or edge limit: one
@@ -443,7 +405,6 @@ pub fn NetworkGraph(
     });
     let on_keydown = {
         let sizes = sizes.clone();
-        let lay = lay.clone();
         move |ev: KeyboardEvent| {
             if ev.key() == "Enter" {
                 if let Some(n) = active.get_untracked() {
@@ -465,9 +426,7 @@ pub fn NetworkGraph(
                 Some(_) => step_focus(&sizes, start, mv),
                 None => start,
             };
-            focus_neuron(svg_ref.get_untracked().as_deref(), &lay, l, j);
-            // Focus that stays on the image's cursor fires no new focusin.
-            active.set(Some((l, j)));
+            focus_neuron(l, j);
         }
     };
     let on_focusin = move |ev: leptos::ev::FocusEvent| {
@@ -478,33 +437,6 @@ pub fn NetworkGraph(
     let on_over = move |ev: leptos::ev::MouseEvent| {
         if let Some(n) = neuron_of(ev.target()) {
             active.set(Some(n));
-        }
-    };
-    // Over the input image: the pixel under the pointer, from its place in the hit area.
-    let on_move = {
-        let lay = lay.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            let Some(hit) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .filter(|e| e.class_list().contains("input-hit"))
-            else {
-                return;
-            };
-            let Some(col) = lay.columns.first() else {
-                return;
-            };
-            let r = hit.get_bounding_client_rect();
-            if r.width() <= 0.0 || r.height() <= 0.0 {
-                return;
-            }
-            let fx = (ev.client_x() as f64 - r.left()) / r.width();
-            let fy = (ev.client_y() as f64 - r.top()) / r.height();
-            if let Some(j) = image_pixel(col, fx, fy) {
-                if active.get_untracked() != Some((col.layer, j)) {
-                    active.set(Some((col.layer, j)));
-                }
-            }
         }
     };
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
@@ -522,7 +454,6 @@ pub fn NetworkGraph(
             on:keydown=on_keydown
             on:focusin=on_focusin
             on:mouseover=on_over
-            on:mousemove=on_move
         >
             <g class="edges" aria-hidden="true"></g>
             {columns}

@@ -3,11 +3,6 @@
 //! The browser parses a whole column (or every edge path) from one string in one call, instead
 //! of one DOM call per element and attribute: 1,178 neurons of the default model cost ~8,000
 //! calls through Leptos views. Only numbers and fixed words go into the markup (nothing to escape).
-//!
-//! The input image is not one element per pixel: it is one canvas, one transparent hit area
-//! (hover: [`image_pixel`] maps the pointer to a pixel) and one focusable cursor element
-//! ([`cursor_markup`]) that the keyboard moves from pixel to pixel. 784 pixel elements were
-//! two thirds of the graph's elements and of its first-paint parse, style and layout time.
 
 use std::fmt::Write;
 
@@ -133,47 +128,6 @@ pub fn rgba_of(fills: &[Rgb]) -> Vec<u8> {
     out
 }
 
-/// Words for input pixel `j` of an image `side` pixels wide, e.g. "pixel 350 (row 12, column 14)".
-pub fn pixel_label(j: usize, side: usize) -> String {
-    let side = side.max(1);
-    format!("pixel {j} (row {}, column {})", j / side, j % side)
-}
-
-/// The focusable cursor of image column `col` on pixel `j`: the column's only `[data-neuron]`
-/// element (`id="nn-0-{j}"`, `data-neuron="{j}"`, an `aria-label` naming the pixel), drawn as a
-/// transparent square over that pixel (outlined while focused). `None` for a pixel it lacks.
-pub fn cursor_markup(col: &Column, j: usize) -> Option<String> {
-    let p = col.neurons.get(j)?;
-    let h = p.size / 2.0;
-    let mut s = format!(
-        r#"<rect class="pixel-cursor" id="{}" data-neuron="{j}" tabindex="-1" aria-label="{}" "#,
-        neuron_id(col.layer, j),
-        pixel_label(j, col.grid_cols),
-    );
-    push_attrs(
-        &mut s,
-        &[
-            ("x", p.x - h),
-            ("y", p.y - h),
-            ("width", p.size),
-            ("height", p.size),
-        ],
-    );
-    s.push_str(r#"fill="transparent"/>"#);
-    Some(s)
-}
-
-/// The pixel of image column `col` under a point at fractions `(fx, fy)` of the image's width
-/// and height (0 = left / top edge, 1 = right / bottom edge); `None` outside the image.
-pub fn image_pixel(col: &Column, fx: f64, fy: f64) -> Option<usize> {
-    if !(0.0..1.0).contains(&fx) || !(0.0..1.0).contains(&fy) || !is_image(col) {
-        return None;
-    }
-    let c = ((fx * col.grid_cols as f64) as usize).min(col.grid_cols - 1);
-    let r = ((fy * col.grid_rows as f64) as usize).min(col.grid_rows - 1);
-    Some(r * col.grid_cols + c)
-}
-
 /// Whether `col` is a full `grid_cols × grid_rows` image of square pixels (drawn as one image).
 pub fn is_image(col: &Column) -> bool {
     col.shape == Shape::Pixel && col.grid_cols * col.grid_rows == col.neurons.len()
@@ -222,61 +176,6 @@ mod tests {
         let p = col.neurons[29];
         let h = p.size / 2.0;
         assert!(out.contains(&format!(r#"x="{:.2}" y="{:.2}""#, p.x - h, p.y - h)));
-    }
-
-    #[test]
-    fn the_image_cursor_is_one_focusable_element_over_its_pixel() {
-        let l = layout(&[784, 256, 128, 10], FRAME, None);
-        let col = &l.columns[0];
-        let out = cursor_markup(col, 350).unwrap();
-        assert_eq!(out.matches("<rect ").count(), 1);
-        assert_eq!(out.matches("data-neuron=").count(), 1);
-        assert!(
-            out.contains(r#"id="nn-0-350" data-neuron="350" tabindex="-1""#),
-            "{out}"
-        );
-        assert!(
-            out.contains(r#"aria-label="pixel 350 (row 12, column 14)""#),
-            "{out}"
-        );
-        let p = col.neurons[350];
-        let h = p.size / 2.0;
-        assert!(out.contains(&format!(
-            r#"x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="transparent"/>"#,
-            p.x - h,
-            p.y - h,
-            p.size,
-            p.size
-        )));
-        assert_eq!(coord(p.x - h), format!("{:.2}", p.x - h));
-        assert!(cursor_markup(col, 784).is_none());
-        assert_eq!(pixel_label(0, 28), "pixel 0 (row 0, column 0)");
-        assert_eq!(pixel_label(783, 28), "pixel 783 (row 27, column 27)");
-    }
-
-    #[test]
-    fn a_point_on_the_image_names_the_pixel_under_it() {
-        let l = layout(&[784, 16, 10], FRAME, None);
-        let col = &l.columns[0];
-        assert_eq!(image_pixel(col, 0.0, 0.0), Some(0));
-        assert_eq!(image_pixel(col, 0.999, 0.0), Some(27));
-        assert_eq!(image_pixel(col, 0.0, 0.999), Some(756));
-        assert_eq!(image_pixel(col, 0.999_999, 0.999_999), Some(783));
-        // Pixel 350 is row 12, column 14: its centre is at (14.5 / 28, 12.5 / 28).
-        assert_eq!(image_pixel(col, 14.5 / 28.0, 12.5 / 28.0), Some(350));
-        // Just left of / above a pixel boundary stays in the previous pixel.
-        assert_eq!(image_pixel(col, 14.0 / 28.0 - 1e-6, 0.0), Some(13));
-        for (fx, fy) in [
-            (-0.01, 0.5),
-            (0.5, -0.01),
-            (1.0, 0.5),
-            (0.5, 1.0),
-            (f64::NAN, 0.5),
-        ] {
-            assert_eq!(image_pixel(col, fx, fy), None, "{fx} {fy}");
-        }
-        // A layer that is not an image has no pixels.
-        assert_eq!(image_pixel(&l.columns[1], 0.5, 0.5), None);
     }
 
     #[test]
