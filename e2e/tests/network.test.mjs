@@ -66,6 +66,29 @@ test('/network draws every layer of the model for the default test digit', async
   });
 });
 
+test('/network downloads the model and the test split once each, starting before the app runs', async () => {
+  await withPage(async (page) => {
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await page.goto(appUrl(site, 'network?sample=mnist/test/5'));
+    await layerWidths(page);
+    await measures(page, 'network-first-paint');
+    const count = (file) => requests.filter((p) => p.endsWith(file)).length;
+    for (const file of ['data/models/default.mnn', 'data/mnist/t10k-images-idx3-ubyte.gz', 'data/mnist/t10k-labels-idx1-ubyte.gz']) {
+      assert.equal(count(file), 1, `${file} requested once (the preload is reused): ${requests.join(' ')}`);
+    }
+    // The preloads start while the wasm downloads, not after the app has started.
+    const starts = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('resource')
+      .map((e) => [e.name.split('/').pop(), e.startTime])));
+    const wasm = Object.entries(starts).find(([n]) => n.endsWith('.wasm'))[1];
+    // The app's own download of the split starts where the measure fetch:mnist/test starts.
+    const appFetch = (await measures(page, 'fetch:mnist/test')).length
+      && await page.evaluate(() => performance.getEntriesByName('fetch:mnist/test', 'measure')[0].startTime);
+    assert.ok(starts['default.mnn'] < appFetch && starts['t10k-images-idx3-ubyte.gz'] < appFetch,
+      `downloads start (${starts['default.mnn']}, ${starts['t10k-images-idx3-ubyte.gz']} ms) before the app asks (${appFetch} ms; wasm at ${wasm} ms)`);
+  });
+});
+
 test('the edge-count control changes how many connections are drawn', async () => {
   await withPage(async (page) => {
     await page.goto(appUrl(site, 'network?sample=mnist/test/0'));

@@ -165,23 +165,23 @@ fn set_fills_function() -> js_sys::Function {
     )
 }
 
+/// The neuron elements of every layer: one `querySelectorAll` per layer (they are in neuron
+/// order in the markup), not one lookup per neuron.
 fn targets(svg: &Element, lay: &Layout) -> Targets {
-    let document = svg.owner_document();
-    let by_id = |id: &str| document.as_ref().and_then(|d| d.get_element_by_id(id));
+    let all =
+        js_sys::Function::new_with_args("el, sel", "return Array.from(el.querySelectorAll(sel))");
     let neurons = lay
         .columns
         .iter()
         .map(|c| {
-            let elements = js_sys::Array::new();
-            if !is_image(c) {
-                for j in 0..c.neurons.len() {
-                    match by_id(&neuron_id(c.layer, j)) {
-                        Some(el) => elements.push(&el),
-                        None => elements.push(&JsValue::UNDEFINED),
-                    };
-                }
+            let selector = format!("g[data-layer=\"{}\"] > g.neurons > [data-neuron]", c.layer);
+            if is_image(c) {
+                return js_sys::Array::new();
             }
-            elements
+            all.call2(&JsValue::NULL, svg, &JsValue::from_str(&selector))
+                .ok()
+                .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
+                .unwrap_or_default()
         })
         .collect();
     let image = svg

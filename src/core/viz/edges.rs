@@ -75,11 +75,15 @@ pub fn strongest_edges(weights: &[f32], inputs: usize, a_prev: &[f32], limit: us
         .filter(|&(_, a)| a != 0.0 && a.is_finite())
         .collect();
     let mut kept: BinaryHeap<Ranked> = BinaryHeap::with_capacity(limit + 1);
+    // |c| of the worst kept edge once `limit` are kept: most candidates fall below it and are
+    // rejected by one comparison, without building and ordering a candidate (the heap's full
+    // order is only needed for larger |c| and for ties).
+    let mut floor = -1.0f32;
     for (j, row) in weights.chunks_exact(inputs).enumerate() {
         for &(k, a) in &active {
             let weight = row[k];
             let contribution = weight * a;
-            if contribution == 0.0 || !contribution.is_finite() {
+            if contribution == 0.0 || !contribution.is_finite() || contribution.abs() < floor {
                 continue;
             }
             let candidate = Ranked(Edge {
@@ -93,6 +97,13 @@ pub fn strongest_edges(weights: &[f32], inputs: usize, a_prev: &[f32], limit: us
             } else if kept.peek().is_some_and(|worst| candidate < *worst) {
                 kept.pop();
                 kept.push(candidate);
+            } else {
+                continue;
+            }
+            if kept.len() == limit {
+                floor = kept
+                    .peek()
+                    .map_or(floor, |worst| worst.0.contribution.abs());
             }
         }
     }
@@ -157,16 +168,47 @@ pub fn edge_paths(edges: &[Edge], from: &Column, to: &Column) -> Vec<EdgePath> {
 /// Appends `v` with one decimal, the same text as `format!("{v:.1}")` (ties to even), through
 /// integer formatting: float formatting was the largest cost of rebuilding the edge paths.
 pub fn push_tenths(out: &mut String, v: f32) {
+    push_fixed(out, v, 1);
+}
+
+/// Appends `v` with `places` (at most 6) decimals, the same text as `format!("{v:.places$}")`
+/// (ties to even), written digit by digit without the float formatting machinery (slow and
+/// large in the size-optimised wasm build); SVG coordinates of the graph go through it.
+pub fn push_fixed(out: &mut String, v: f32, places: u32) {
+    let places = places.min(6);
     if !v.is_finite() || v.abs() >= 1.0e9 {
-        let _ = write!(out, "{v:.1}");
+        let _ = write!(out, "{v:.*}", places as usize);
         return;
     }
-    // v × 10 is exact in f64 (24 + 4 bits), so rounding it rounds the exact decimal value.
-    let tenths = (v as f64 * 10.0).round_ties_even().abs() as u64;
+    // v × 10^places is exact in f64 (24 + 20 bits < 53), so rounding it rounds the exact decimal.
+    let scale = 10u64.pow(places);
+    let scaled = (v as f64 * scale as f64).round_ties_even().abs() as u64;
     if v.is_sign_negative() {
         out.push('-');
     }
-    let _ = write!(out, "{}.{}", tenths / 10, tenths % 10);
+    push_digits(out, scaled / scale, 1);
+    if places > 0 {
+        out.push('.');
+        push_digits(out, scaled % scale, places as usize);
+    }
+}
+
+/// Appends the decimal digits of `n`, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let i = i.min(digits.len() - width.min(digits.len()));
+    for &d in &digits[i..] {
+        out.push(d as char);
+    }
 }
 
 /// Width level 1..=[`WIDTH_LEVELS`] of a weight: `⌈LEVELS · |w| / max_w⌉`, clamped.
@@ -300,6 +342,49 @@ mod tests {
             let mut s = String::new();
             push_tenths(&mut s, v);
             prop_assert_eq!(s, format!("{v:.1}"));
+        }
+    }
+
+    #[test]
+    fn fixed_decimals_are_written_like_the_float_formatter() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.005,
+            0.015,
+            0.125,
+            -0.125,
+            0.004,
+            -0.004,
+            1.005,
+            512.345,
+            999.995,
+            123_456.78,
+            1e9,
+            f32::NAN,
+            f32::NEG_INFINITY,
+        ];
+        let mut x = -1200.0f32;
+        while x < 1200.0 {
+            values.push(x);
+            x += 0.001_234_5;
+        }
+        for v in values {
+            for places in 0..=3u32 {
+                let mut s = String::new();
+                push_fixed(&mut s, v, places);
+                assert_eq!(s, format!("{v:.*}", places as usize), "{v:e} with {places}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fixed_decimals_match_for_any_float(bits in any::<u32>(), places in 0u32..=6) {
+            let v = f32::from_bits(bits);
+            let mut s = String::new();
+            push_fixed(&mut s, v, places);
+            prop_assert_eq!(s, format!("{v:.*}", places as usize));
         }
     }
 

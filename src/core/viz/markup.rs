@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::edges::EdgePath;
+use super::edges::{push_fixed, EdgePath};
 use super::layout::{Column, Shape};
 use super::scale::{activation_fill, activation_scale, Rgb, NEGATIVE, POSITIVE};
 
@@ -48,27 +48,47 @@ pub fn neurons_markup(col: &Column, fills: Option<&[Rgb]>) -> String {
             let _ = write!(s, r#"aria-label="layer {l} neuron {j}" "#);
         }
         match col.shape {
-            Shape::Circle => {
-                let _ = write!(s, r#"cx="{}" cy="{}" r="{}" fill=""#, p.x, p.y, p.size);
-            }
+            Shape::Circle => push_attrs(&mut s, &[("cx", p.x), ("cy", p.y), ("r", p.size)]),
             Shape::Pixel | Shape::Cell => {
                 let h = p.size / 2.0;
-                let _ = write!(
-                    s,
-                    r#"x="{}" y="{}" width="{}" height="{}" fill=""#,
-                    p.x - h,
-                    p.y - h,
-                    p.size,
-                    p.size
+                push_attrs(
+                    &mut s,
+                    &[
+                        ("x", p.x - h),
+                        ("y", p.y - h),
+                        ("width", p.size),
+                        ("height", p.size),
+                    ],
                 );
             }
         }
+        s.push_str(r#"fill=""#);
         match fills.and_then(|f| f.get(j)) {
             Some(&c) => push_css(&mut s, c),
             None => s.push_str("transparent"),
         }
         s.push_str("\"/>");
     }
+    s
+}
+
+/// Decimals of the graph's coordinates and sizes (user units; 0.01 is far below a screen pixel).
+pub const COORD_PLACES: u32 = 2;
+
+/// Appends `name="value" ` for each pair, values with [`COORD_PLACES`] decimals.
+fn push_attrs(out: &mut String, attrs: &[(&str, f32)]) {
+    for &(name, value) in attrs {
+        out.push_str(name);
+        out.push_str("=\"");
+        push_fixed(out, value, COORD_PLACES);
+        out.push_str("\" ");
+    }
+}
+
+/// `v` as written in the graph's markup (with [`COORD_PLACES`] decimals).
+pub fn coord(v: f32) -> String {
+    let mut s = String::with_capacity(12);
+    push_fixed(&mut s, v, COORD_PLACES);
     s
 }
 
@@ -136,7 +156,10 @@ mod tests {
         assert!(out.contains(r#"aria-label="layer 3 neuron 0""#));
         assert_eq!(out.matches(r##"fill="#ffffff""##).count(), 10);
         let p = l.columns[3].neurons[4];
-        assert!(out.contains(&format!(r#"cx="{}" cy="{}" r="{}""#, p.x, p.y, p.size)));
+        assert!(out.contains(&format!(
+            r##"cx="{:.2}" cy="{:.2}" r="{:.2}" fill="#"##,
+            p.x, p.y, p.size
+        )));
     }
 
     #[test]
@@ -152,7 +175,7 @@ mod tests {
         );
         let p = col.neurons[29];
         let h = p.size / 2.0;
-        assert!(out.contains(&format!(r#"x="{}" y="{}""#, p.x - h, p.y - h)));
+        assert!(out.contains(&format!(r#"x="{:.2}" y="{:.2}""#, p.x - h, p.y - h)));
     }
 
     #[test]
