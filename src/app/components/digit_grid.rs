@@ -47,8 +47,11 @@ pub fn DigitGrid(
     let slot = {
         let dataset = dataset.clone();
         move |k: usize| {
+            // One memo per slot, read by the slot's attributes: the page's indices then have 100
+            // subscribers, not 500 (each re-subscription costs a search among them).
             // A slot past the end of the list is about to be removed; it shows digit 0 until then.
-            let index = move || indices.with(|v| v.get(k).copied().unwrap_or(0));
+            let digit = Memo::new(move |_| indices.with(|v| v.get(k).copied().unwrap_or(0)));
+            let index = move || digit.get();
             let label = {
                 let dataset = dataset.clone();
                 move || dataset.labels.get(index()).copied().unwrap_or(0)
