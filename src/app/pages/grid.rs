@@ -60,19 +60,24 @@ fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Into
         let dataset = dataset.clone();
         Memo::new(move |_| label.get().map(|l| Arc::new(dataset.indices(l))))
     };
-    let selection = Memo::new(move |_| -> Result<Selection, RouteError> {
-        let label = label.get()?;
-        let number = parse_page(query.read().get_str("page"))?;
-        let positions = filtered.get()?;
-        let page = page(positions.len(), number)?;
-        // A flip by URL (a link, back/forward, or a typed address) starts here; a key press or
-        // click has started it already (the earliest start counts).
-        perf::begin_flip();
-        Ok(Selection {
-            label,
-            page,
-            indices: positions[page.start..page.end].to_vec(),
-        })
+    let selection = Memo::new(move |previous: Option<&Result<Selection, RouteError>>| {
+        let current = (|| -> Result<Selection, RouteError> {
+            let label = label.get()?;
+            let number = parse_page(query.read().get_str("page"))?;
+            let positions = filtered.get()?;
+            let page = page(positions.len(), number)?;
+            Ok(Selection {
+                label,
+                page,
+                indices: positions[page.start..page.end].to_vec(),
+            })
+        })();
+        // A flip by URL (a link, back/forward, or a typed address) starts here when it selects
+        // another page; a key press or click has started it already (the earliest start counts).
+        if current.is_ok() && previous != Some(&current) {
+            perf::begin_flip();
+        }
+        current
     });
     // The parts of the selection the view shows, each changing only when it differs: a flip
     // updates the pager and the cells in place, and only an error (or its end) swaps the body.
