@@ -138,3 +138,94 @@ test('the home page renders without errors', async () => {
     assert.equal(await page.locator('[role="alert"]').count(), 0);
   });
 });
+
+/** Index, label and href of every cell of the grid, in order. */
+function cellsOf(page) {
+  return page.locator('[data-testid="digit-grid"] [data-testid="digit-cell"]').evaluateAll((els) =>
+    els.map((el) => ({
+      index: Number(el.getAttribute('data-index')),
+      label: Number(el.getAttribute('data-label')),
+      href: new URL(el.getAttribute('href'), location.href).pathname,
+      text: el.textContent.trim(),
+    })));
+}
+
+/** What the cells of `indices` must show. */
+function expectedCells(indices) {
+  return indices.map((i) => ({
+    index: i, label: labels[i], href: `/mnist/data/mnist/test/${i}`, text: String(labels[i]),
+  }));
+}
+
+async function waitForPageInfo(page, text) {
+  await page.waitForFunction(
+    (t) => document.querySelector('[data-testid="page-info"]')?.textContent?.trim() === t, text);
+}
+
+test('a flip by key or pager link updates every cell, its link and the URL', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, 'data/mnist/test?page=5'));
+    await gridIndices(page);
+    assert.deepEqual(await cellsOf(page), expectedCells(range(400, 500)));
+    const flips = async () => (await page.evaluate(() => performance.getEntriesByName('grid-paint', 'measure').length));
+    const before = await flips();
+
+    await page.locator('body').press('PageDown');
+    await waitForPageInfo(page, 'Page 6 of 100');
+    assert.deepEqual(await cellsOf(page), expectedCells(range(500, 600)));
+    assert.match(page.url(), /[?&]page=6\b/);
+
+    await page.locator('body').press('PageUp');
+    await page.locator('body').press('PageUp');
+    await waitForPageInfo(page, 'Page 4 of 100');
+    assert.deepEqual(await cellsOf(page), expectedCells(range(300, 400)));
+
+    await page.locator('.pagination a[rel="next"]').click();
+    await waitForPageInfo(page, 'Page 5 of 100');
+    assert.deepEqual(await cellsOf(page), expectedCells(range(400, 500)));
+    assert.match(page.url(), /[?&]page=5\b/);
+    // The pager's own links follow the page.
+    const pager = await page.locator('.pagination a').evaluateAll((els) =>
+      els.map((el) => `${el.getAttribute('rel')} ${new URL(el.href).search}`));
+    assert.deepEqual(pager, ['prev ?page=4', 'next ?page=6']);
+
+    // Every flip recorded one grid-paint measure.
+    await measures(page, 'grid-paint', before + 4);
+
+    // A cell clicked after flips opens the digit it shows.
+    await page.locator('[data-testid="digit-cell"][data-index="457"]').click();
+    await page.getByTestId('digit-label').waitFor();
+    assert.match(page.url(), /\/mnist\/data\/mnist\/test\/457\b/);
+  });
+});
+
+test('flipping onto the last page of a label shows only the digits left, and back again', async () => {
+  const ones = [];
+  labels.forEach((l, i) => { if (l === 1) ones.push(i); });
+  const pages = Math.ceil(ones.length / 100);
+  const rest = ones.slice((pages - 1) * 100);
+  assert.ok(rest.length > 0 && rest.length < 100, 'the test set has a partial last page of ones');
+  await withPage(async (page) => {
+    await page.goto(appUrl(site, `data/mnist/test?label=1&page=${pages - 1}`));
+    await gridIndices(page);
+    assert.deepEqual(await cellsOf(page), expectedCells(ones.slice((pages - 2) * 100, (pages - 1) * 100)));
+
+    await page.locator('body').press('ArrowRight');
+    await waitForPageInfo(page, `Page ${pages} of ${pages}`);
+    assert.deepEqual(await gridIndices(page, rest.length), rest);
+    assert.deepEqual(await cellsOf(page), expectedCells(rest));
+    assert.match(page.url(), new RegExp(`[?&]page=${pages}\\b`));
+    assert.match(page.url(), /[?&]label=1\b/);
+    // The sheet has as many tile rows as the cells need.
+    const height = await page.locator('[data-testid="digit-grid"] canvas').evaluate((c) => c.height);
+    assert.equal(height, Math.ceil(rest.length / 10) * 30);
+    // No next page: → does nothing, the pager shows no next link.
+    assert.equal(await page.locator('.pagination a[rel="next"]').count(), 0);
+
+    await page.locator('body').press('ArrowLeft');
+    await waitForPageInfo(page, `Page ${pages - 1} of ${pages}`);
+    assert.deepEqual(await cellsOf(page), expectedCells(ones.slice((pages - 2) * 100, (pages - 1) * 100)));
+    const fullHeight = await page.locator('[data-testid="digit-grid"] canvas').evaluate((c) => c.height);
+    assert.equal(fullHeight, 300);
+  });
+});

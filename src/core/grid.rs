@@ -30,39 +30,67 @@ pub struct Sheet {
 /// Lays out `images` (each `rows × cols` grey bytes; shorter or longer ones are cut or padded
 /// with paper) on a [`Sheet`] of `columns` tiles per row.
 pub fn sheet(images: &[&[u8]], rows: usize, cols: usize, columns: usize, margin: usize) -> Sheet {
-    let columns = columns.max(1);
-    let tile_w = cols + 2 * margin;
-    let tile_h = rows + 2 * margin;
-    let width = columns * tile_w;
-    let height = images.len().div_ceil(columns) * tile_h;
-    let mut rgba = vec![0u8; width * height * 4];
-    for (k, image) in images.iter().enumerate() {
-        let x0 = (k % columns) * tile_w;
-        let y0 = (k / columns) * tile_h;
-        for ty in 0..tile_h {
-            let row_start = ((y0 + ty) * width + x0) * 4;
-            for tx in 0..tile_w {
-                let inside =
-                    tx >= margin && ty >= margin && tx < margin + cols && ty < margin + rows;
-                let shade = if inside {
-                    let p = image
-                        .get((ty - margin) * cols + (tx - margin))
-                        .copied()
-                        .unwrap_or(0);
-                    255 - p
-                } else {
-                    FRAME_GREY
-                };
-                let at = row_start + tx * 4;
-                rgba[at..at + 4].copy_from_slice(&[shade, shade, shade, 255]);
-            }
-        }
-    }
+    let mut rgba = Vec::new();
+    let (width, height) = sheet_into(&mut rgba, images, rows, cols, columns, margin);
     Sheet {
         width,
         height,
         rgba,
     }
+}
+
+/// [`sheet`] into a buffer the caller keeps (a grid reuses one buffer for every page flip instead
+/// of allocating a new sheet). `rgba` is resized to `width × height × 4` and every byte is
+/// overwritten; returns `(width, height)`.
+pub fn sheet_into(
+    rgba: &mut Vec<u8>,
+    images: &[&[u8]],
+    rows: usize,
+    cols: usize,
+    columns: usize,
+    margin: usize,
+) -> (usize, usize) {
+    let columns = columns.max(1);
+    let tile_w = cols + 2 * margin;
+    let tile_h = rows + 2 * margin;
+    let width = columns * tile_w;
+    let height = images.len().div_ceil(columns) * tile_h;
+    rgba.clear();
+    // Transparent everywhere: the places of missing tiles stay so.
+    rgba.resize(width * height * 4, 0);
+    let frame = [FRAME_GREY, FRAME_GREY, FRAME_GREY, 255];
+    for (k, image) in images.iter().enumerate() {
+        let x0 = (k % columns) * tile_w;
+        let y0 = (k / columns) * tile_h;
+        for ty in 0..tile_h {
+            let row_start = ((y0 + ty) * width + x0) * 4;
+            let row = &mut rgba[row_start..row_start + tile_w * 4];
+            if ty < margin || ty >= margin + rows {
+                for px in row.chunks_exact_mut(4) {
+                    px.copy_from_slice(&frame);
+                }
+                continue;
+            }
+            let (left, rest) = row.split_at_mut(margin * 4);
+            let (inside, right) = rest.split_at_mut(cols * 4);
+            for px in left.chunks_exact_mut(4).chain(right.chunks_exact_mut(4)) {
+                px.copy_from_slice(&frame);
+            }
+            // This row of the image, padded with paper (0) when the image is short.
+            let from = ((ty - margin) * cols).min(image.len());
+            let grey = &image[from..(from + cols).min(image.len())];
+            let mut pixels = inside.chunks_exact_mut(4);
+            // (`grey` first: zip then stops without taking a pixel it cannot fill.)
+            for (&g, px) in grey.iter().zip(&mut pixels) {
+                let shade = 255 - g;
+                px.copy_from_slice(&[shade, shade, shade, 255]);
+            }
+            for px in pixels {
+                px.copy_from_slice(&[255, 255, 255, 255]);
+            }
+        }
+    }
+    (width, height)
 }
 
 /// The pixel (row, col) under a pointer at `(x, y)` CSS pixels from the top-left corner of an
@@ -155,6 +183,67 @@ mod tests {
         assert_eq!((s.width, s.height), (2, 2));
         assert_eq!(at(&s, 0, 0), [0, 0, 0, 255]);
         assert_eq!(at(&s, 1, 1), [255, 255, 255, 255]);
+    }
+
+    #[test]
+    fn sheet_into_reuses_a_buffer_and_matches_sheet() {
+        // A dirty, larger buffer from an earlier, fuller page: every byte must be rewritten.
+        let a = [255u8, 0, 7, 0];
+        let b = [0u8, 9, 0, 255];
+        let mut buffer = vec![42u8; 1000];
+        let (w, h) = sheet_into(&mut buffer, &[&a, &b, &a], 2, 2, 2, 1);
+        let fresh = sheet(&[&a, &b, &a], 2, 2, 2, 1);
+        assert_eq!((w, h), (fresh.width, fresh.height));
+        assert_eq!(buffer, fresh.rgba);
+        // Then a smaller page into the same buffer.
+        let (w, h) = sheet_into(&mut buffer, &[&b], 2, 2, 2, 1);
+        assert_eq!((w, h), (8, 4));
+        assert_eq!(buffer, sheet(&[&b], 2, 2, 2, 1).rgba);
+        assert_eq!(&buffer[(w + 4 + 1) * 4..(w + 4 + 2) * 4], &[0, 0, 0, 0]);
+    }
+
+    /// The sheet as the earlier pixel-by-pixel definition: frame, ink, paper padding.
+    fn reference_pixel(
+        images: &[&[u8]],
+        rows: usize,
+        cols: usize,
+        columns: usize,
+        margin: usize,
+        x: usize,
+        y: usize,
+    ) -> [u8; 4] {
+        let (tw, th) = (cols + 2 * margin, rows + 2 * margin);
+        let k = (y / th) * columns + x / tw;
+        let Some(image) = images.get(k) else {
+            return [0, 0, 0, 0];
+        };
+        let (tx, ty) = (x % tw, y % th);
+        if tx < margin || ty < margin || tx >= margin + cols || ty >= margin + rows {
+            return [FRAME_GREY, FRAME_GREY, FRAME_GREY, 255];
+        }
+        let g = 255
+            - image
+                .get((ty - margin) * cols + tx - margin)
+                .copied()
+                .unwrap_or(0);
+        [g, g, g, 255]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sheet_matches_the_pixel_definition(
+            images in proptest::collection::vec(proptest::collection::vec(0u8..=255, 0..20), 0..9),
+            rows in 1usize..5, cols in 1usize..5, columns in 0usize..4, margin in 0usize..3,
+        ) {
+            let refs: Vec<&[u8]> = images.iter().map(Vec::as_slice).collect();
+            let s = sheet(&refs, rows, cols, columns, margin);
+            proptest::prop_assert_eq!(s.rgba.len(), s.width * s.height * 4);
+            for y in 0..s.height {
+                for x in 0..s.width {
+                    proptest::prop_assert_eq!(at(&s, x, y), reference_pixel(&refs, rows, cols, columns.max(1), margin, x, y));
+                }
+            }
+        }
     }
 
     #[test]

@@ -17,20 +17,28 @@ use crate::core::route::{parse_label, parse_page, RouteError};
 
 #[component]
 pub fn GridPage() -> impl IntoView {
+    dataset_route(|dataset, name, split| view! { <GridView dataset name split /> })
+}
+
+/// The body of a `/data/{dataset}/{split}…` route, shared by the grid and the statistics pages:
+/// checks the `:dataset` and `:split` segments (an alert with a link home when they name nothing),
+/// loads that split (progress, or an alert with Retry), then shows `page(dataset, name, split)`.
+pub(super) fn dataset_route<V: IntoView + 'static>(
+    page: impl Fn(Arc<Dataset>, DatasetName, Split) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let params = use_params_map();
     let target = Memo::new(move |_| dataset_and_split(&params.read()));
     move || match target.get() {
         Err(error) => {
             view! { <RouteProblem error back="/" back_text="Go to the home page" /> }.into_any()
         }
-        Ok((name, split)) => view! {
-            <WithDataset
-                name
-                split
-                render={move |dataset| view! { <GridView dataset name split /> }}
-            />
+        Ok((name, split)) => {
+            let page = page.clone();
+            view! {
+                <WithDataset name split render=move |dataset| page(dataset, name, split) />
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
@@ -52,17 +60,33 @@ fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Into
         let dataset = dataset.clone();
         Memo::new(move |_| label.get().map(|l| Arc::new(dataset.indices(l))))
     };
-    let selection = Memo::new(move |_| -> Result<Selection, RouteError> {
-        let label = label.get()?;
-        let number = parse_page(query.read().get_str("page"))?;
-        let positions = filtered.get()?;
-        let page = page(positions.len(), number)?;
-        Ok(Selection {
-            label,
-            page,
-            indices: positions[page.start..page.end].to_vec(),
-        })
+    let selection = Memo::new(move |previous: Option<&Result<Selection, RouteError>>| {
+        let current = (|| -> Result<Selection, RouteError> {
+            let label = label.get()?;
+            let number = parse_page(query.read().get_str("page"))?;
+            let positions = filtered.get()?;
+            let page = page(positions.len(), number)?;
+            Ok(Selection {
+                label,
+                page,
+                indices: positions[page.start..page.end].to_vec(),
+            })
+        })();
+        // A flip by URL (a link, back/forward, or a typed address) starts here when it selects
+        // another page; a key press or click has started it already (the earliest start counts).
+        if current.is_ok() && previous != Some(&current) {
+            perf::begin_flip();
+        }
+        current
     });
+    // The parts of the selection the view shows, each changing only when it differs: a flip
+    // updates the pager and the cells in place, and only an error (or its end) swaps the body.
+    let problem = Memo::new(move |_| selection.with(|s| s.as_ref().err().cloned()));
+    let shown = Memo::new(move |_| selection.with(|s| s.as_ref().ok().map(|s| (s.label, s.page))));
+    let indices = Memo::new(move |_| {
+        selection.with(|s| s.as_ref().map(|s| s.indices.clone()).unwrap_or_default())
+    });
+    let empty = Memo::new(move |_| indices.with(Vec::is_empty));
 
     let navigate = use_navigate();
     use_step_keys(move |step| {
@@ -79,21 +103,24 @@ fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Into
         true
     });
 
-    let body = move || match selection.get() {
-        Err(error) => {
+    let cells = move || {
+        if empty.get() {
+            view! { <p class="empty">"No digits have this label."</p> }.into_any()
+        } else {
+            let dataset = dataset.clone();
+            view! { <DigitGrid dataset name split indices /> }.into_any()
+        }
+    };
+    let body = move || match problem.get() {
+        Some(error) => {
             let back = grid_path(name, split, 1, None);
             view! { <RouteProblem error back back_text="Go to page 1" /> }.into_any()
         }
-        Ok(sel) => {
-            perf::begin_flip();
-            let dataset = dataset.clone();
+        None => {
+            let cells = cells.clone();
             view! {
-                <Pagination name split selection=sel.clone() />
-                {if sel.indices.is_empty() {
-                    view! { <p class="empty">"No digits have this label."</p> }.into_any()
-                } else {
-                    view! { <DigitGrid dataset name split indices=sel.indices /> }.into_any()
-                }}
+                <Pagination name split shown />
+                {cells}
             }
             .into_any()
         }
@@ -139,36 +166,56 @@ fn LabelFilter(name: DatasetName, split: Split, active: Signal<Option<u8>>) -> i
     }
 }
 
-/// "← Previous  Page 3 of 100  Next →".
+/// "← Previous  Page 3 of 100  Next →", following the shown page (`None`: nothing to show).
 #[component]
-fn Pagination(name: DatasetName, split: Split, selection: Selection) -> impl IntoView {
-    let Selection { label, page, .. } = selection;
-    let previous = page
-        .has_previous()
-        .then(|| grid_path(name, split, page.number - 1, label));
-    let next = page
-        .has_next()
-        .then(|| grid_path(name, split, page.number + 1, label));
+fn Pagination(
+    name: DatasetName,
+    split: Split,
+    shown: Memo<Option<(Option<u8>, Page)>>,
+) -> impl IntoView {
+    let previous = move || {
+        shown.get().and_then(|(label, page)| {
+            page.has_previous()
+                .then(|| grid_path(name, split, page.number - 1, label))
+        })
+    };
+    let next = move || {
+        shown.get().and_then(|(label, page)| {
+            page.has_next()
+                .then(|| grid_path(name, split, page.number + 1, label))
+        })
+    };
+    let info = move || {
+        shown
+            .get()
+            .map(|(_, page)| format!("Page {} of {}", page.number, page.total))
+    };
     view! {
         <nav class="pagination" aria-label="Pages">
-            {step_link(previous, "← Previous", "prev")}
+            {step_link(Signal::derive(previous), "← Previous", "prev")}
             <span class="page-info" data-testid="page-info">
-                {format!("Page {} of {}", page.number, page.total)}
+                {info}
             </span>
-            {step_link(next, "Next →", "next")}
+            {step_link(Signal::derive(next), "Next →", "next")}
         </nav>
     }
 }
 
-/// A link to a neighbouring page, or the same words greyed out at the ends.
-fn step_link(path: Option<String>, text: &'static str, rel: &'static str) -> AnyView {
-    match path {
-        Some(path) => view! {
-            <a class="step" rel=rel href=link(&path) on:click=|_| perf::begin_flip()>
-                {text}
-            </a>
+/// A link to a neighbouring page (`path`), or the same words greyed out at the ends. A flip only
+/// changes the link's `href`; the element is swapped only at the ends.
+fn step_link(path: Signal<Option<String>>, text: &'static str, rel: &'static str) -> impl IntoView {
+    let enabled = Memo::new(move |_| path.with(Option::is_some));
+    move || {
+        if enabled.get() {
+            let href = move || path.with(|p| p.as_deref().map(link));
+            view! {
+                <a class="step" rel=rel href=href on:click=|_| perf::begin_flip()>
+                    {text}
+                </a>
+            }
+            .into_any()
+        } else {
+            view! { <span class="step disabled" aria-disabled="true">{text}</span> }.into_any()
         }
-        .into_any(),
-        None => view! { <span class="step disabled" aria-disabled="true">{text}</span> }.into_any(),
     }
 }

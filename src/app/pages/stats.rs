@@ -2,11 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::app::router::use_params_map;
 use leptos::prelude::*;
 
-use super::{dataset_and_split, RouteProblem};
-use crate::app::components::dataset_gate::WithDataset;
+use super::grid::dataset_route;
 use crate::app::components::digit_canvas::DigitCanvas;
 use crate::app::link;
 use crate::core::dataset::{class_stats, mean_image_u8, Dataset, DatasetName, Split};
@@ -15,21 +13,7 @@ use crate::core::route::thousands;
 
 #[component]
 pub fn StatsPage() -> impl IntoView {
-    let params = use_params_map();
-    let target = Memo::new(move |_| dataset_and_split(&params.read()));
-    move || match target.get() {
-        Err(error) => {
-            view! { <RouteProblem error back="/" back_text="Go to the home page" /> }.into_any()
-        }
-        Ok((name, split)) => view! {
-            <WithDataset
-                name
-                split
-                render={move |dataset| view! { <StatsView dataset name split /> }}
-            />
-        }
-        .into_any(),
-    }
+    dataset_route(|dataset, name, split| view! { <StatsView dataset name split /> })
 }
 
 #[component]
