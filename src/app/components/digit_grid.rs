@@ -4,14 +4,17 @@
 //! Layout: `GRID_COLUMNS` tiles a row; each tile is a digit with a 1-pixel frame (core's
 //! [`sheet_into`]). The cells form a CSS grid of the same columns, so cell k covers tile k.
 //!
-//! A page flip changes `indices`: the cells are fixed slots (slot k shows `indices[k]`) whose
-//! attributes and text follow the indices, so a flip updates the same 100 links in place instead
-//! of building new ones, and the sheet is rebuilt in one buffer kept across flips.
+//! A page flip changes `indices`: the effect repaints the sheet into one buffer kept across flips,
+//! then hands the page's indices and labels to one small JavaScript function ([`update_cells`])
+//! that rewrites the links in place (href, `data-index`, `data-label`, title, text), adding or
+//! removing cells only when the count changes. One call across the wasm boundary per flip instead
+//! of ~400 attribute writes through the reactive system: that was most of a flip's time.
 
 use std::sync::Arc;
 
-use leptos::html::Canvas;
+use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::app::components::digit_canvas::paint_rgba;
 use crate::app::{link, perf};
@@ -41,45 +44,17 @@ pub fn DigitGrid(
     let canvas = NodeRef::<Canvas>::new();
     let count = Memo::new(move |_| indices.with(Vec::len));
     let tile_rows = move || count.get().div_ceil(GRID_COLUMNS);
-
-    // Slot k: the k-th digit of the page. The slots are keyed by position, so a flip between two
-    // full pages keeps all 100 links and only rewrites what differs.
-    let slot = {
-        let dataset = dataset.clone();
-        move |k: usize| {
-            // One memo per slot, read by the slot's attributes: the page's indices then have 100
-            // subscribers, not 500 (each re-subscription costs a search among them).
-            // A slot past the end of the list is about to be removed; it shows digit 0 until then.
-            let digit = Memo::new(move |_| indices.with(|v| v.get(k).copied().unwrap_or(0)));
-            let index = move || digit.get();
-            let label = {
-                let dataset = dataset.clone();
-                move || dataset.labels.get(index()).copied().unwrap_or(0)
-            };
-            let title = {
-                let label = label.clone();
-                move || format!("Digit {}: a {}", index(), label())
-            };
-            let text = label.clone();
-            view! {
-                <a
-                    class="digit-cell"
-                    data-testid="digit-cell"
-                    data-index=index
-                    data-label=label
-                    href=move || link(&digit_path(name, split, index()))
-                    title=title
-                >
-                    <span class="cell-label">{text}</span>
-                </a>
-            }
-        }
-    };
+    let grid = NodeRef::<Div>::new();
+    // Every cell's href is this prefix followed by its index.
+    let href_prefix = link(&digit_path(name, split, 0))
+        .strip_suffix('0')
+        .unwrap_or_default()
+        .to_string();
 
     // The sheet buffer is the effect's value, handed back on each run and reused.
     Effect::new(move |buffer: Option<Vec<u8>>| {
         let mut rgba = buffer.unwrap_or_default();
-        let Some(element) = canvas.get() else {
+        let (Some(element), Some(container)) = (canvas.get(), grid.get()) else {
             return rgba;
         };
         indices.with(|indices| {
@@ -87,12 +62,20 @@ pub fn DigitGrid(
             let (width, height) =
                 sheet_into(&mut rgba, &images, rows, cols, GRID_COLUMNS, TILE_MARGIN);
             let _ = paint_rgba(&element, &rgba, height, width);
+            let shown: Vec<u32> = indices.iter().map(|&i| i as u32).collect();
+            let labels: Vec<u8> = indices.iter().map(|&i| dataset.label(i)).collect();
+            update_cells(&container, &shown, &labels, &href_prefix);
         });
         perf::grid_painted();
         rgba
     });
     view! {
-        <div class="digit-grid" data-testid="digit-grid" style:--tile-rows=move || tile_rows().to_string()>
+        <div
+            class="digit-grid"
+            data-testid="digit-grid"
+            node_ref=grid
+            style:--tile-rows=move || tile_rows().to_string()
+        >
             <canvas
                 class="grid-sheet"
                 node_ref=canvas
@@ -100,7 +83,43 @@ pub fn DigitGrid(
                 height=move || tile_rows() * (rows + 2 * TILE_MARGIN)
                 aria-hidden="true"
             ></canvas>
-            <For each=move || 0..count.get() key=|k| *k children=slot />
         </div>
     }
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function update_cells(grid, indices, labels, hrefPrefix) {
+  const cells = grid.getElementsByClassName('digit-cell');
+  while (cells.length > indices.length) cells[cells.length - 1].remove();
+  while (cells.length < indices.length) {
+    const cell = document.createElement('a');
+    cell.className = 'digit-cell';
+    cell.setAttribute('data-testid', 'digit-cell');
+    const label = document.createElement('span');
+    label.className = 'cell-label';
+    cell.appendChild(label);
+    grid.appendChild(cell);
+  }
+  for (let k = 0; k < indices.length; k++) {
+    const cell = cells[k];
+    const index = String(indices[k]);
+    const label = String(labels[k]);
+    cell.setAttribute('data-index', index);
+    cell.setAttribute('data-label', label);
+    cell.setAttribute('href', hrefPrefix + index);
+    cell.setAttribute('title', 'Digit ' + index + ': a ' + label);
+    cell.firstChild.textContent = label;
+  }
+}
+"#)]
+extern "C" {
+    /// Makes the links of `grid` (after its canvas) show `indices` with their `labels`: one
+    /// `<a class="digit-cell" data-testid="digit-cell" data-index data-label href title>` per digit,
+    /// its label as text, `href` = `href_prefix` + index. Reuses the cells already there.
+    fn update_cells(
+        grid: &web_sys::HtmlDivElement,
+        indices: &[u32],
+        labels: &[u8],
+        href_prefix: &str,
+    );
 }
