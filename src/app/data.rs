@@ -143,8 +143,8 @@ async fn load_split(
         }
         Err(e) => Err(e),
     };
-    if loaded.is_ok() {
-        record_measure(&format!("decode:{key}"), clock.first_start, clock.total);
+    if let (true, Some(start)) = (loaded.is_ok(), clock.first_start) {
+        record_measure(&format!("decode:{key}"), start, clock.total);
     }
     progress.set(Progress::Finished);
     loaded.map(Arc::new)
@@ -153,19 +153,15 @@ async fn load_split(
 /// Time spent in decoding work done in slices: when the first slice started and the sum of all.
 #[derive(Default)]
 struct WorkClock {
-    first_start: f64,
+    first_start: Option<f64>,
     total: f64,
-    started: bool,
 }
 
 impl WorkClock {
     fn time<T>(&mut self, work: impl FnOnce() -> T) -> T {
         let start = now();
         let out = work();
-        if !self.started {
-            self.started = true;
-            self.first_start = start;
-        }
+        self.first_start.get_or_insert(start);
         self.total += now() - start;
         out
     }

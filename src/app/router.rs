@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlAnchorElement, MouseEvent};
 
-use crate::core::routes::{app_path, match_path, parse_query, PageKind};
+use crate::core::routes::{app_path, match_path, parse_query, Matched, PageKind};
 
 /// Named path segments (`:index`) or query parameters (`?page=`) of the current route.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -63,6 +63,8 @@ struct Address {
 struct RouterContext {
     base: StoredValue<String>,
     address: RwSignal<Address>,
+    /// The route of the address, matched once per navigation.
+    matched: Memo<Matched>,
     page: Memo<PageKind>,
 }
 
@@ -75,10 +77,12 @@ fn router() -> RouterContext {
 #[component]
 pub fn Router(#[prop(into)] base: String, children: Children) -> impl IntoView {
     let address = RwSignal::new(read_address(&base));
-    let page = Memo::new(move |_| address.with(|a| match_path(&a.path).page));
+    let matched = Memo::new(move |_| address.with(|a| match_path(&a.path)));
+    let page = Memo::new(move |_| matched.with(|m| m.page));
     let context = RouterContext {
         base: StoredValue::new(base),
         address,
+        matched,
         page,
     };
     provide_context(context);
@@ -205,15 +209,15 @@ pub fn use_page() -> Memo<PageKind> {
 /// re-renders with another page's parameters.
 pub fn use_params_map() -> Memo<ParamsMap> {
     let context = router();
-    own_page_memo(context, move |address| {
-        let matched = match_path(&address.path);
-        ParamsMap(
-            matched
-                .params
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
+    own_page_memo(context, move |_| {
+        context.matched.with(|m| {
+            ParamsMap(
+                m.params
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            )
+        })
     })
 }
 
@@ -231,7 +235,7 @@ fn own_page_memo(
     Memo::new(move |previous: Option<&ParamsMap>| {
         let address = context.address.get();
         match previous {
-            Some(kept) if match_path(&address.path).page != mine => kept.clone(),
+            Some(kept) if context.page.get() != mine => kept.clone(),
             _ => read(&address),
         }
     })
