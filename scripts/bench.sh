@@ -44,7 +44,7 @@ echo
 echo "=== wasm: tests/wasm_decode_bench.rs in headless Chromium (each way on a fresh page: cold, then warm)"
 if [ -f tests/wasm_decode_bench.rs ]; then
   # --profile web: the app's own build profile. One test per run, so each starts cold.
-  for t in cold_one_call cold_pieces cold_flate2 warm_alternating parts_of_the_work; do
+  for t in cold_app cold_miniz cold_flate2 warm_alternating parts_of_the_work; do
     cargo test --profile web --target wasm32-unknown-unknown --test wasm_decode_bench -- --nocapture "$t" 2>&1 |
       grep -E '^wasm |test result|panicked' || echo "wasm_decode_bench $t: n/a (it failed)"
   done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed (scripts/setup.sh --test), then runs every test:
-#   1. native: `cargo test` (unit, property and integration tests of src/core and src/bin)
+#   1. native: `cargo test --workspace` (unit, property and integration tests of src/core, src/bin
+#              and crates/inflate)
 #   2. wasm:   the wasm-bindgen-test targets tests/wasm_*.rs, in headless Chromium (chromedriver)
 #   3. build:  `trunk build --release --public-url /mnist/` (the GitHub Pages build, under a sub-path)
 #   4. e2e:    e2e/tests/*.test.mjs (node --test + playwright-core) against dist/ served under /mnist/
@@ -81,7 +82,7 @@ run_e2e() {
     tests/*.test.mjs)
 }
 
-record native cargo "$LOGS/native.log" cargo test
+record native cargo "$LOGS/native.log" cargo test --workspace
 if [ ${#wasm_test_args[@]} -gt 0 ]; then
   # The crate itself at opt-level 3 (dependencies are at 2 in the dev profile already): the NN
   # bench test trains a full epoch, minutes unoptimised, ~10 s optimised.

@@ -3,18 +3,18 @@
 //! loaded page, with every wasm function still in the engine's baseline tier ("cold"):
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --profile web --target wasm32-unknown-unknown \
 //!     --test wasm_decode_bench -- --nocapture <test name>` (scripts/bench.sh does so).
-//! `--profile web` is the app's own build profile (the crate at opt-level "z", the inflater at 3).
+//! `--profile web` is the app's own build profile.
 //!
 //! It compares three ways of gunzipping the t10k files (7.8 MB of pixels):
-//! - `one_call`: miniz_oxide's inflater called once over each whole file, into one buffer;
-//! - `pieces`: the app's gunzip ([`Dataset::from_gz`]), the same inflater called once per 32 KiB
-//!   of compressed input (the app does this as the download arrives);
-//! - `flate2`: flate2's `GzDecoder` (what the app used before).
+//! - `cold_app`: the app's gunzip ([`Dataset::from_gz`]) on our own inflater, `core::inflate`;
+//! - `cold_miniz`: miniz_oxide's inflater called once per 32 KiB of compressed input (the app's
+//!   way until it had its own inflater);
+//! - `cold_flate2`: flate2's `GzDecoder` (the app's way before that).
 //!
 //! Why the difference matters: V8 first runs a wasm function as baseline (Liftoff) code and
 //! compiles an optimised (TurboFan) version in the background once it is hot, but a call already
-//! running keeps its baseline code to the end. One long call per file therefore never benefits,
-//! many short calls do. Each test prints the first ("cold") run and the median of the next runs
+//! running keeps its baseline code to the end. One long call therefore never benefits, many short
+//! calls do (the app's fast loop returns after every 64 KiB of output). Each test prints the first ("cold") run and the median of the next runs
 //! ("warm"). It is also a test: every way must decode the split to the same 10,000 digits.
 #![cfg(target_arch = "wasm32")]
 
@@ -54,21 +54,34 @@ fn header_len(gz: &[u8]) -> usize {
     10 + gz[10..].iter().position(|&b| b == 0).expect("a file name") + 1
 }
 
-/// One inflater call over the whole deflate stream into a buffer sized from the trailer,
-/// then the same checks as the app (CRC-32 and length).
-fn gunzip_one_call(gz: &[u8]) -> Vec<u8> {
+/// miniz_oxide's inflater (what the app used before its own) called once per 32 KiB of compressed
+/// input, as the app did, into a buffer sized from the trailer, then the same checks as the app
+/// (CRC-32 and length).
+fn gunzip_miniz(gz: &[u8]) -> Vec<u8> {
     let n = gz.len();
     let size = u32::from_le_bytes(gz[n - 4..].try_into().unwrap()) as usize;
     let mut out = vec![0u8; size + 1];
     let mut state = Box::<DecompressorOxide>::default();
-    let (status, _, written) = decompress(
-        &mut state,
-        &gz[header_len(gz)..n - 8],
-        &mut out,
-        0,
-        inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
-    );
-    assert_eq!(status, TINFLStatus::Done);
+    let body = &gz[header_len(gz)..n - 8];
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let piece = &body[read..body.len().min(read + 32 * 1024)];
+        let more = read + piece.len() < body.len();
+        let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
+            | if more {
+                inflate_flags::TINFL_FLAG_HAS_MORE_INPUT
+            } else {
+                0
+            };
+        let (status, r, w) = decompress(&mut state, piece, &mut out, written, flags);
+        read += r;
+        written += w;
+        match status {
+            TINFLStatus::Done => break,
+            TINFLStatus::NeedsMoreInput => {}
+            other => panic!("miniz_oxide: {other:?}"),
+        }
+    }
     assert_eq!(written, size);
     out.truncate(size);
     assert_eq!(
@@ -84,13 +97,13 @@ fn gunzip_flate2(gz: &[u8]) -> Vec<u8> {
     out
 }
 
-fn decode_one_call() -> Dataset {
-    let images = idx::decode_images_vec(gunzip_one_call(IMAGES)).unwrap();
-    let labels = idx::decode_labels(&gunzip_one_call(LABELS)).unwrap();
+fn decode_miniz() -> Dataset {
+    let images = idx::decode_images_vec(gunzip_miniz(IMAGES)).unwrap();
+    let labels = idx::decode_labels(&gunzip_miniz(LABELS)).unwrap();
     Dataset::new(images, labels).unwrap()
 }
 
-fn decode_pieces() -> Dataset {
+fn decode_app() -> Dataset {
     Dataset::from_gz(IMAGES, LABELS, Split::Test).unwrap()
 }
 
@@ -126,13 +139,13 @@ fn bench(way: &str, decode: fn() -> Dataset) {
 }
 
 #[wasm_bindgen_test]
-fn cold_one_call() {
-    bench("one inflater call per file", decode_one_call);
+fn cold_app() {
+    bench("the app: core::inflate", decode_app);
 }
 
 #[wasm_bindgen_test]
-fn cold_pieces() {
-    bench("the app: one inflater call per 32 KiB", decode_pieces);
+fn cold_miniz() {
+    bench("miniz_oxide in 32 KiB pieces, the app before", decode_miniz);
 }
 
 #[wasm_bindgen_test]
@@ -143,7 +156,7 @@ fn cold_flate2() {
 /// What the CRC-32 and the header move cost inside the warm figures.
 #[wasm_bindgen_test]
 fn parts_of_the_work() {
-    let raw = gunzip_one_call(IMAGES);
+    let raw = idx::gunzip(IMAGES).unwrap();
     let mut crc_times = Vec::new();
     let mut move_times = Vec::new();
     for _ in 0..WARM_RUNS {
@@ -168,8 +181,8 @@ fn parts_of_the_work() {
 #[wasm_bindgen_test]
 fn warm_alternating() {
     let ways: [(&str, fn() -> Dataset); 3] = [
-        ("one call per file", decode_one_call),
-        ("pieces of 32 KiB", decode_pieces),
+        ("the app", decode_app),
+        ("miniz_oxide", decode_miniz),
         ("flate2", decode_flate2),
     ];
     let mut times = vec![Vec::new(); ways.len()];

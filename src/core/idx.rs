@@ -10,8 +10,9 @@
 
 use std::fmt;
 
-use super::crc32::{crc32, Crc32};
 use super::route::thousands;
+use mnist_inflate::crc32::{crc32, Crc32};
+use mnist_inflate::inflate::{InflateError, Inflater, Progress};
 
 /// Upper bound on the size of a decompressed file (64 MiB; the MNIST training images are 45 MiB).
 pub const MAX_DECOMPRESSED: usize = 64 * 1024 * 1024;
@@ -175,12 +176,6 @@ fn claimed_gunzip_len(gz: &[u8]) -> usize {
     }
 }
 
-/// Compressed bytes handed to the inflater per call. The work is split into many short calls
-/// rather than one long one: a browser's wasm engine first runs a function as quickly compiled
-/// baseline code and swaps in optimised code only for calls that start later, so one call over
-/// a whole file would run unoptimised from start to end.
-const INFLATE_PIECE: usize = 32 * 1024;
-
 /// Output space reserved before anything is known about the size (grows by doubling).
 const FIRST_OUTPUT: usize = 64 * 1024;
 
@@ -217,7 +212,10 @@ pub struct GunzipStream {
     phase: Phase,
     /// Header bytes (while a header is split over pieces) or trailer bytes collected so far.
     pending: Vec<u8>,
-    inflater: Box<miniz_oxide::inflate::core::DecompressorOxide>,
+    inflater: Inflater,
+    /// Compressed bytes the inflater has not used yet (a step cut short by the end of a piece),
+    /// to be passed again in front of the next piece.
+    tail: Vec<u8>,
     /// The output buffer: `out[..produced]` is the output so far, the rest is free space.
     out: Vec<u8>,
     produced: usize,
@@ -235,7 +233,8 @@ impl GunzipStream {
             limit,
             phase: Phase::Header,
             pending: Vec::new(),
-            inflater: Box::default(),
+            inflater: Inflater::new(),
+            tail: Vec::new(),
             // One byte of slack: a buffer of exactly the output's size would end the stream
             // "full", and growing it then would copy all of it.
             out: vec![0; expected.saturating_add(1).min(limit.saturating_add(1))],
@@ -291,9 +290,24 @@ impl GunzipStream {
                     }
                 }
                 Phase::Body => {
-                    let piece = input.len().min(INFLATE_PIECE);
-                    let used = self.inflate(&input[..piece], true)?;
-                    input = &input[used..];
+                    if self.tail.is_empty() {
+                        let used = self.inflate(input, false)?;
+                        input = &input[used..];
+                        if self.phase == Phase::Body {
+                            self.tail.extend_from_slice(input);
+                            return Ok(());
+                        }
+                    } else {
+                        let mut tail = std::mem::take(&mut self.tail);
+                        tail.extend_from_slice(input);
+                        let used = self.inflate(&tail, false)?;
+                        if self.phase == Phase::Body {
+                            tail.drain(..used);
+                            self.tail = tail;
+                            return Ok(());
+                        }
+                        return self.push(&tail[used..]);
+                    }
                 }
                 Phase::Trailer => {
                     let take = input.len().min(8 - self.pending.len());
@@ -322,7 +336,8 @@ impl GunzipStream {
             Phase::Body => {
                 // The end of the deflate data never came (at most the trailer is missing): let
                 // the inflater tell damaged data from data cut short, then report it.
-                self.inflate(&[], false)?;
+                let tail = std::mem::take(&mut self.tail);
+                self.inflate(&tail, true)?;
                 return Err(IdxError::TruncatedGzip);
             }
             Phase::Trailer => return Err(IdxError::TruncatedGzip),
@@ -332,31 +347,26 @@ impl GunzipStream {
         Ok(self.out)
     }
 
-    /// One call of the inflater over `input` (at most one piece); returns the bytes it used.
-    fn inflate(&mut self, input: &[u8], more_input: bool) -> Result<usize, IdxError> {
-        use miniz_oxide::inflate::core::inflate_flags::{
-            TINFL_FLAG_HAS_MORE_INPUT, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
-        };
-        use miniz_oxide::inflate::TINFLStatus;
-        let mut flags = TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-        if more_input {
-            flags |= TINFL_FLAG_HAS_MORE_INPUT;
-        }
+    /// Inflates as much of `input` as possible (all of it unless the deflate data ends inside
+    /// it, or a step is cut short at its end); returns the bytes used. `complete`: no more
+    /// input will come.
+    fn inflate(&mut self, input: &[u8], complete: bool) -> Result<usize, IdxError> {
         let mut used = 0;
         loop {
-            let (status, read, written) = inflate_call(
-                &mut self.inflater,
-                &input[used..],
-                &mut self.out,
-                self.produced,
-                flags,
-            );
-            self.crc
-                .update(&self.out[self.produced..self.produced + written]);
-            self.produced += written;
-            used += read;
-            match status {
-                TINFLStatus::Done => {
+            let before = self.produced;
+            let step = self
+                .inflater
+                .inflate(&input[used..], complete, &mut self.out, &mut self.produced)
+                .map_err(|e| match e {
+                    InflateError::Truncated => IdxError::TruncatedGzip,
+                    InflateError::Invalid(why) => IdxError::CorruptGzip {
+                        detail: format!("invalid deflate data: {why}"),
+                    },
+                })?;
+            self.crc.update(&self.out[before..self.produced]);
+            used += step.used;
+            match step.progress {
+                Progress::Done => {
                     if self.produced > self.limit {
                         return Err(IdxError::TooLarge { limit: self.limit });
                     }
@@ -364,15 +374,8 @@ impl GunzipStream {
                     self.pending.clear();
                     return Ok(used);
                 }
-                TINFLStatus::HasMoreOutput => self.make_room()?,
-                TINFLStatus::NeedsMoreInput if used == input.len() => return Ok(used),
-                TINFLStatus::NeedsMoreInput if read > 0 || written > 0 => {}
-                TINFLStatus::FailedCannotMakeProgress => return Err(IdxError::TruncatedGzip),
-                _ => {
-                    return Err(IdxError::CorruptGzip {
-                        detail: "invalid deflate data".into(),
-                    })
-                }
+                Progress::NeedOutput => self.make_room()?,
+                Progress::NeedInput => return Ok(used),
             }
         }
     }
@@ -416,19 +419,6 @@ impl GunzipStream {
         self.phase = Phase::Done;
         Ok(())
     }
-}
-
-/// The inflater proper, kept a separate function so that each piece is a fresh call (see
-/// [`INFLATE_PIECE`]).
-#[inline(never)]
-fn inflate_call(
-    inflater: &mut miniz_oxide::inflate::core::DecompressorOxide,
-    input: &[u8],
-    out: &mut [u8],
-    out_pos: usize,
-    flags: u32,
-) -> (miniz_oxide::inflate::TINFLStatus, usize, usize) {
-    miniz_oxide::inflate::core::decompress(inflater, input, out, out_pos, flags)
 }
 
 /// The length of the gzip header at the start of `gz`: None while it is incomplete.

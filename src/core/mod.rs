@@ -1,6 +1,5 @@
 //! Everything that can be computed without a browser. No web-sys, no Leptos.
 
-pub mod crc32;
 pub mod dataset;
 pub mod grid;
 pub mod idx;
@@ -10,3 +9,6 @@ pub mod paging;
 pub mod route;
 pub mod routes;
 pub mod viz;
+
+/// The gunzip's CRC-32, from the inflater's crate (crates/inflate).
+pub use mnist_inflate::crc32;

@@ -1,8 +1,8 @@
 //! CRC-32 as gzip uses it (ISO-HDLC / IEEE 802.3: reflected polynomial 0xEDB88320, initial value
 //! and final XOR 0xFFFFFFFF), computed "slice by 16": sixteen bytes per step through sixteen
 //! lookup tables built at compile time (16 KiB; in wasm, where there is no carry-less multiply,
-//! this is about the fastest portable way, twice the speed of one table per byte or better). The inflater itself (miniz_oxide's core) does not check a gzip
-//! member's CRC, so [`super::idx`] runs this over every byte it produces.
+//! this is about the fastest portable way, twice the speed of one table per byte or better).
+//! The app's gunzip (`mnist_viz::core::idx`) runs it over every byte the inflater produces.
 
 /// The reflected generator polynomial.
 const POLY: u32 = 0xEDB8_8320;
@@ -194,7 +194,7 @@ mod tests {
     #[test]
     fn matches_the_trailers_of_the_mnist_files() {
         // The CRC stored in each shipped file's trailer is that of its decompressed bytes.
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist/");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/mnist/");
         for file in ["t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"] {
             let gz = std::fs::read(format!("{dir}{file}")).unwrap();
             let mut raw = Vec::new();
