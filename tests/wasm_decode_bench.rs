@@ -25,19 +25,14 @@ use mnist_viz::core::dataset::{Dataset, Split};
 use mnist_viz::core::idx;
 use wasm_bindgen_test::*;
 
+mod common;
+use common::now_ms;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const IMAGES: &[u8] = include_bytes!("../data/mnist/t10k-images-idx3-ubyte.gz");
 const LABELS: &[u8] = include_bytes!("../data/mnist/t10k-labels-idx1-ubyte.gz");
 const WARM_RUNS: usize = 7;
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .expect("a browser window")
-        .performance()
-        .expect("performance")
-        .now()
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -180,7 +175,8 @@ fn parts_of_the_work() {
 /// time weighs on each alike: the cost of the pieces themselves.
 #[wasm_bindgen_test]
 fn warm_alternating() {
-    let ways: [(&str, fn() -> Dataset); 3] = [
+    type Way = (&'static str, fn() -> Dataset);
+    let ways: [Way; 3] = [
         ("the app", decode_app),
         ("miniz_oxide", decode_miniz),
         ("flate2", decode_flate2),

@@ -12,21 +12,15 @@ use mnist_viz::core::dataset::{Dataset, Split};
 use mnist_viz::core::nn::{evaluate, matrix, Activation, Network, Samples, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
 
+mod common;
+use common::now_ms;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const TRAIN_IMAGES: &[u8] = include_bytes!("../data/mnist/train-images-idx3-ubyte.gz");
 const TRAIN_LABELS: &[u8] = include_bytes!("../data/mnist/train-labels-idx1-ubyte.gz");
 const TEST_IMAGES: &[u8] = include_bytes!("../data/mnist/t10k-images-idx3-ubyte.gz");
 const TEST_LABELS: &[u8] = include_bytes!("../data/mnist/t10k-labels-idx1-ubyte.gz");
-
-/// Milliseconds from the page's time origin.
-fn now_ms() -> f64 {
-    web_sys::window()
-        .expect("a browser window")
-        .performance()
-        .expect("performance")
-        .now()
-}
 
 fn samples(images: &[u8], labels: &[u8], split: Split) -> Samples {
     let d = Dataset::from_gz(images, labels, split).expect("embedded MNIST decodes");
