@@ -353,8 +353,6 @@ async fn read_body(
         return Ok(());
     };
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    // One buffer for every chunk: each is copied out of JS memory, decoded, then overwritten.
-    let mut chunk_bytes = Vec::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(|_| broken())?;
         let done = Reflect::get(&chunk, &JsValue::from_str("done"))
@@ -366,8 +364,9 @@ async fn read_body(
         }
         let value = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|_| broken())?;
         let array: Uint8Array = value.dyn_into().map_err(|_| broken())?;
-        chunk_bytes.resize(array.length() as usize, 0);
-        array.copy_to(&mut chunk_bytes);
+        // Copied out of JS memory straight into fresh space (zeroing a reused buffer first cost
+        // more than the copy: a whole prefetched file arrives as one chunk).
+        let chunk_bytes = array.to_vec();
         if let Err(e) = take(&chunk_bytes) {
             // The file is bad: no need for the rest of it.
             let _ = reader.cancel();

@@ -10,6 +10,9 @@ const POLY: u32 = 0xEDB8_8320;
 /// Bytes folded in per step.
 const SLICE: usize = 16;
 
+/// Bytes folded in per call of the inner loop (see [`Crc32::update`]).
+const CALL_BYTES: usize = 64 * 1024;
+
 /// `TABLES[0][b]` is the CRC of byte `b`; `TABLES[k][b]` is that of byte `b` followed by `k` zero
 /// bytes, so sixteen bytes can be folded in with sixteen independent lookups.
 static TABLES: [[u32; 256]; SLICE] = build_tables();
@@ -64,8 +67,17 @@ impl Crc32 {
         Crc32 { state: 0 }
     }
 
-    /// Folds `bytes` in.
+    /// Folds `bytes` in, in slices of [`CALL_BYTES`]: each slice is a call of its own, so a wasm
+    /// engine that optimises the loop while a long input is being checked uses the optimised
+    /// code from the next slice on (a call already running keeps its baseline code).
     pub fn update(&mut self, bytes: &[u8]) {
+        for slice in bytes.chunks(CALL_BYTES) {
+            self.update_slice(slice);
+        }
+    }
+
+    #[inline(never)]
+    fn update_slice(&mut self, bytes: &[u8]) {
         let t = &TABLES;
         let mut crc = !self.state;
         let mut words = bytes.chunks_exact(SLICE);

@@ -89,6 +89,47 @@ const DIST_EXTRA: [u8; 30] = [
     0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
     13,
 ];
+/// What each literal/length symbol means, as a table entry without its code length: literals,
+/// end of block, lengths (base and extra bits), and the two symbols that mean nothing.
+static LITLEN_MEANING: [u32; 288] = {
+    let mut m = [0u32; 288];
+    let mut sym = 0;
+    while sym < 288 {
+        m[sym] = if sym < 256 {
+            entry(0, 0, LITERAL, sym as u32)
+        } else if sym == 256 {
+            entry(0, 0, END_OF_BLOCK, 0)
+        } else if sym - 257 < LENGTH_BASE.len() {
+            let i = sym - 257;
+            entry(0, LENGTH_EXTRA[i] as u32, LENGTH, LENGTH_BASE[i] as u32)
+        } else {
+            entry(0, 0, INVALID, 0)
+        };
+        sym += 1;
+    }
+    m
+};
+/// The same for distance symbols (they share the LENGTH kind: "a base plus extra bits").
+static DIST_MEANING: [u32; 32] = {
+    let mut m = [entry(0, 0, INVALID, 0); 32];
+    let mut sym = 0;
+    while sym < DIST_BASE.len() {
+        m[sym] = entry(0, DIST_EXTRA[sym] as u32, LENGTH, DIST_BASE[sym] as u32);
+        sym += 1;
+    }
+    m
+};
+/// The code-length code's symbols stand for themselves.
+static CODELEN_MEANING: [u32; 19] = {
+    let mut m = [0u32; 19];
+    let mut sym = 0;
+    while sym < 19 {
+        m[sym] = entry(0, 0, LITERAL, sym as u32);
+        sym += 1;
+    }
+    m
+};
+
 /// The order in which a dynamic block lists the code lengths of the code-length code.
 const CODELEN_ORDER: [usize; 19] = [
     16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
@@ -174,9 +215,19 @@ impl Reader<'_> {
         true
     }
 
-    /// Fills the bit buffer as far as the input allows (to at least 49 bits, at most 56, so
-    /// the fast path's 8-byte refill never shifts by 64).
+    /// Fills the bit buffer as far as the input allows, to more than 48 bits (never 64, so the
+    /// fast path's refill never shifts by 64). With eight bytes at hand it reads them at once,
+    /// like the fast path (bits of the following bytes may then sit above `bitsleft`).
     fn fill(&mut self) {
+        if self.bitsleft > 48 {
+            return;
+        }
+        if let Some(word) = self.input.get(self.pos..self.pos + 8) {
+            self.bitbuf |= u64::from_le_bytes(word.try_into().unwrap()) << self.bitsleft;
+            self.pos += ((63 - self.bitsleft) >> 3) as usize;
+            self.bitsleft |= 56;
+            return;
+        }
         while self.bitsleft <= 48 {
             let Some(&b) = self.input.get(self.pos) else {
                 return;
@@ -407,7 +458,10 @@ impl Inflater {
         };
     }
 
-    /// Reads a whole block header (for a dynamic block, its code tables too).
+    /// Reads a whole block header (for a dynamic block, its code tables too). Not inlined: it
+    /// runs once per block, hundreds of times per file, and as a function of its own a wasm
+    /// engine optimises it early instead of running it inside one long baseline-code call.
+    #[inline(never)]
     fn block_header(&mut self, r: &mut Reader) -> Result<(), Stop> {
         let head = r.bits(3).ok_or(Stop::Input)?;
         let last = head & 1 == 1;
@@ -432,8 +486,8 @@ impl Inflater {
                 self.block = Block::Huffman;
             }
             2 => {
-                let (lengths, nlit) = dynamic_lengths(r)?;
-                self.set_codes(&lengths[..nlit], &lengths[nlit..])?;
+                let (lengths, nlit, ndist) = dynamic_lengths(r)?;
+                self.set_codes(&lengths[..nlit], &lengths[nlit..nlit + ndist])?;
                 self.block = Block::Huffman;
             }
             _ => return Err(InflateError::Invalid("invalid block type").into()),
@@ -446,28 +500,10 @@ impl Inflater {
         if litlen[256] == 0 {
             return Err(InflateError::Invalid("no end-of-block code"));
         }
-        build_table(&mut self.litlen[..], LITLEN_BITS, litlen, |sym| {
-            if sym < 256 {
-                (LITERAL, 0, sym as u32)
-            } else if sym == 256 {
-                (END_OF_BLOCK, 0, 0)
-            } else if sym - 257 < LENGTH_BASE.len() {
-                let i = sym - 257;
-                (LENGTH, LENGTH_EXTRA[i] as u32, LENGTH_BASE[i] as u32)
-            } else {
-                (INVALID, 0, 0)
-            }
-        })
-        .ok_or(InflateError::Invalid("invalid literal/length code lengths"))?;
-        build_table(&mut self.dist[..], DIST_BITS, dist, |sym| {
-            if sym < DIST_BASE.len() {
-                // Distances share the LENGTH kind: "a base plus extra bits".
-                (LENGTH, DIST_EXTRA[sym] as u32, DIST_BASE[sym] as u32)
-            } else {
-                (INVALID, 0, 0)
-            }
-        })
-        .ok_or(InflateError::Invalid("invalid distance code lengths"))?;
+        build_table(&mut self.litlen[..], LITLEN_BITS, litlen, &LITLEN_MEANING)
+            .ok_or(InflateError::Invalid("invalid literal/length code lengths"))?;
+        build_table(&mut self.dist[..], DIST_BITS, dist, &DIST_MEANING)
+            .ok_or(InflateError::Invalid("invalid distance code lengths"))?;
         Ok(())
     }
 
@@ -583,8 +619,8 @@ fn copy_match(out: &mut [u8], at: usize, dist: usize, len: usize) {
 }
 
 /// Reads a dynamic block's code lengths: returns the literal/length and distance code lengths
-/// one after the other, and how many of them are literal/length ones.
-fn dynamic_lengths(r: &mut Reader) -> Result<([u8; 320], usize), Stop> {
+/// one after the other, and how many there are of each.
+fn dynamic_lengths(r: &mut Reader) -> Result<([u8; 320], usize, usize), Stop> {
     let nlit = r.bits(5).ok_or(Stop::Input)? as usize + 257;
     let ndist = r.bits(5).ok_or(Stop::Input)? as usize + 1;
     let ncode = r.bits(4).ok_or(Stop::Input)? as usize + 4;
@@ -596,9 +632,7 @@ fn dynamic_lengths(r: &mut Reader) -> Result<([u8; 320], usize), Stop> {
         codelen_lengths[sym] = r.bits(3).ok_or(Stop::Input)? as u8;
     }
     let mut table = [0u32; 1 << CODELEN_BITS];
-    let complete = build_table(&mut table, CODELEN_BITS, &codelen_lengths, |sym| {
-        (LITERAL, 0, sym as u32)
-    });
+    let complete = build_table(&mut table, CODELEN_BITS, &codelen_lengths, &CODELEN_MEANING);
     // The code-length code must be complete (a lone code is not enough here).
     if complete != Some(true) {
         return Err(InflateError::Invalid("invalid code length code").into());
@@ -626,113 +660,132 @@ fn dynamic_lengths(r: &mut Reader) -> Result<([u8; 320], usize), Stop> {
         lengths[i..i + times].fill(fill);
         i += times;
     }
-    // Distance lengths start right after the literal/length ones.
-    let mut out = [0u8; 320];
-    out[..nlit].copy_from_slice(&lengths[..nlit]);
-    out[nlit..nlit + ndist].copy_from_slice(&lengths[nlit..total]);
-    Ok((out, nlit))
+    Ok((lengths, nlit, ndist))
 }
 
 /// Fills `table` (first level `bits` wide, then second-level tables) for the canonical Huffman
-/// code with these code `lengths` (0 = unused symbol); `meaning(sym)` gives a symbol's kind,
-/// extra bits and value. Returns None for an over-subscribed code, or an incomplete one other
+/// code with these code `lengths` (0 = unused symbol); `meaning[sym]` is a symbol's entry
+/// without its code length (kind, extra bits and value). Returns None for an over-subscribed code, or an incomplete one other
 /// than a single one-bit code (or no code at all); else whether the code is complete.
-fn build_table(
-    table: &mut [u32],
-    bits: u32,
-    lengths: &[u8],
-    meaning: impl Fn(usize) -> (u32, u32, u32),
-) -> Option<bool> {
-    let mut count = [0u32; MAX_CODE_LEN as usize + 1];
+///
+/// It runs once per block (hundreds of times per MNIST file), so it writes each entry about
+/// once: codes of length `len` ≤ `bits` are written into the first 2^len entries, and before
+/// the next length those are doubled with one block copy, which repeats every entry at all the
+/// slots whose low bits are its (bit-reversed) code.
+fn build_table(table: &mut [u32], bits: u32, lengths: &[u8], meaning: &[u32]) -> Option<bool> {
+    const MAX: usize = MAX_CODE_LEN as usize;
+    let mut count = [0u16; MAX + 1];
     for &l in lengths {
         count[l as usize] += 1;
     }
     count[0] = 0;
     // Kraft sum, in units of 2^-15.
-    let mut left: i64 = 1;
+    let mut left: i32 = 1;
     for &n in &count[1..] {
-        left = (left << 1) - n as i64;
+        left = (left << 1) - n as i32;
         if left < 0 {
             return None;
         }
     }
-    let used: u32 = count.iter().sum();
+    let used: u16 = count.iter().sum();
     let complete = left == 0;
     let lone_short_code = used == 1 && count[1] == 1;
     if !(complete || used == 0 || lone_short_code) {
         return None;
     }
-    // First canonical code of each length.
-    let mut next = [0u32; MAX_CODE_LEN as usize + 2];
-    let mut code = 0;
-    for len in 1..=MAX_CODE_LEN as usize {
-        code = (code + count[len - 1]) << 1;
-        next[len] = code;
+    // The symbols in canonical order: by code length, then by symbol.
+    let mut start = [0u16; MAX + 2];
+    for len in 1..=MAX {
+        start[len + 1] = start[len] + count[len];
+    }
+    let mut sorted = [0u16; 320];
+    for (sym, &l) in lengths.iter().enumerate() {
+        if l != 0 {
+            sorted[start[l as usize] as usize] = sym as u16;
+            start[l as usize] += 1;
+        }
     }
     let size = 1usize << bits;
-    table[..size].fill(entry(bits, 0, INVALID, 0));
-    // Second-level tables: for each first-level slot with longer codes, the longest of them.
-    let mut longest = [0u32; 1 << LITLEN_BITS];
-    let mut codes = [0u32; 320];
-    for (sym, &l) in lengths.iter().enumerate() {
-        let l = l as u32;
-        if l == 0 {
-            continue;
-        }
-        let rev = reverse(next[l as usize], l);
-        next[l as usize] += 1;
-        codes[sym] = rev;
-        if l > bits {
-            let slot = (rev & ((1 << bits) - 1)) as usize;
-            longest[slot] = longest[slot].max(l);
-        }
+    if !complete {
+        table[..size].fill(entry(bits, 0, INVALID, 0));
     }
+    let mut code = 0u32; // the next canonical code, most significant bit first
+    let mut k = 0; // the next symbol in `sorted`
+    for len in 1..=bits {
+        if len > 1 {
+            let half = 1usize << (len - 1);
+            table.copy_within(0..half, half);
+        }
+        for _ in 0..count[len as usize] {
+            let sym = sorted[k] as usize;
+            table[reverse(code, len) as usize] = meaning[sym] | len;
+            code += 1;
+            k += 1;
+        }
+        code <<= 1;
+    }
+    // Longer codes: each group sharing its first `bits` bits gets a second-level table, as deep
+    // as the longest code of the group (the group is contiguous in canonical order).
+    let mut remaining = count;
     let mut free = size;
-    for slot in 0..size {
-        if longest[slot] > 0 {
-            let sub = longest[slot] - bits;
-            let n = 1usize << sub;
-            if free + n > table.len() || free >= 1 << 16 {
-                return None;
+    let (mut slot_now, mut sub_bits, mut base) = (usize::MAX, 0u32, 0usize);
+    for len in bits + 1..=MAX_CODE_LEN {
+        for _ in 0..count[len as usize] {
+            let sym = sorted[k] as usize;
+            let rev = reverse(code, len);
+            let slot = (rev as usize) & (size - 1);
+            if slot != slot_now {
+                // Depth of this group's subtree: grow until the remaining codes fill it.
+                let mut depth = len - bits;
+                let mut room: i32 = 1 << depth;
+                while depth + bits < MAX_CODE_LEN {
+                    room -= remaining[(depth + bits) as usize] as i32;
+                    if room <= 0 {
+                        break;
+                    }
+                    depth += 1;
+                    room <<= 1;
+                }
+                if free + (1 << depth) > table.len() || free >= 1 << 16 {
+                    return None;
+                }
+                table[slot] = entry(bits, depth, LINK, free as u32);
+                (slot_now, sub_bits, base) = (slot, depth, free);
+                free += 1 << depth;
             }
-            table[slot] = entry(bits, sub, LINK, free as u32);
-            table[free..free + n].fill(entry(sub, 0, INVALID, 0));
-            free += n;
-        }
-    }
-    for (sym, &l) in lengths.iter().enumerate() {
-        let l = l as u32;
-        if l == 0 {
-            continue;
-        }
-        let (kind, extra, val) = meaning(sym);
-        let rev = codes[sym];
-        if l <= bits {
-            let e = entry(l, extra, kind, val);
-            let mut i = rev as usize;
-            while i < size {
-                table[i] = e;
-                i += 1 << l;
-            }
-        } else {
-            let link = table[(rev & ((1 << bits) - 1)) as usize];
-            let sub = extra_bits(link);
-            let base = value(link);
-            let e = entry(l - bits, extra, kind, val);
+            let e = meaning[sym] | (len - bits);
             let mut i = (rev >> bits) as usize;
-            while i < 1 << sub {
+            while i < 1 << sub_bits {
                 table[base + i] = e;
-                i += 1 << (l - bits);
+                i += 1 << (len - bits);
             }
+            remaining[len as usize] -= 1;
+            code += 1;
+            k += 1;
         }
+        code <<= 1;
     }
     Some(complete)
 }
 
-/// The low `len` bits of `code`, reversed (deflate sends codes most significant bit first).
+/// The low `len` bits of `code` (`len` ≤ 16), reversed: deflate sends codes most significant
+/// bit first. Two lookups (wasm has no bit-reverse instruction).
 fn reverse(code: u32, len: u32) -> u32 {
-    code.reverse_bits() >> (32 - len)
+    let r16 = ((REVERSED_BYTE[(code & 0xff) as usize] as u32) << 8)
+        | REVERSED_BYTE[((code >> 8) & 0xff) as usize] as u32;
+    r16 >> (16 - len)
 }
+
+/// Each byte with its bits in reverse order.
+static REVERSED_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).reverse_bits();
+        b += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {
@@ -1057,9 +1110,7 @@ mod tests {
         let mut lengths: Vec<u8> = (1..=15).collect();
         lengths.push(15);
         let mut table = vec![0u32; LITLEN_ENOUGH];
-        let complete = build_table(&mut table, LITLEN_BITS, &lengths, |s| {
-            (LITERAL, 0, s as u32)
-        });
+        let complete = build_table(&mut table, LITLEN_BITS, &lengths, &LITLEN_MEANING);
         assert_eq!(complete, Some(true));
         for (sym, &len) in lengths.iter().enumerate() {
             let len = len as u32;
@@ -1086,7 +1137,7 @@ mod tests {
     #[test]
     fn bad_code_lengths_are_refused() {
         let mut table = vec![0u32; LITLEN_ENOUGH];
-        let any = |s: usize| (LITERAL, 0, s as u32);
+        let any = &LITLEN_MEANING;
         // Three one-bit codes: over-subscribed.
         assert_eq!(build_table(&mut table, LITLEN_BITS, &[1, 1, 1], any), None);
         // Two codes of two bits: incomplete.
