@@ -125,6 +125,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::noise;
 
     /// Bit by bit, straight from the definition: the reference the tables are checked against.
     fn crc32_bitwise(bytes: &[u8]) -> u32 {
@@ -154,19 +155,6 @@ mod tests {
         );
         assert_eq!(crc32(&[0u8; 32]), 0x190A_55AD);
         assert_eq!(crc32(&[0xFFu8; 32]), 0xFF6C_AB0B);
-    }
-
-    /// Bytes that exercise every table entry: a simple generator, not all zeros.
-    fn noise(n: usize, seed: u32) -> Vec<u8> {
-        let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                (x >> 24) as u8
-            })
-            .collect()
     }
 
     #[test]

@@ -790,6 +790,7 @@ static REVERSED_BYTE: [u8; 256] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::noise;
     use std::io::{Read, Write};
 
     /// Raw deflate of `data` by flate2 (miniz_oxide) at `level` (0 = stored blocks only).
@@ -852,20 +853,8 @@ mod tests {
         inflate_in_pieces(deflated, deflated.len(), 0).map(|(out, _)| out)
     }
 
-    /// Deterministic pseudo-random bytes (xorshift).
-    fn noise(n: usize, mut seed: u64) -> Vec<u8> {
-        (0..n)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed >> 24) as u8
-            })
-            .collect()
-    }
-
     /// Digit-like images: mostly zeros with runs of ink, rows repeating with small changes.
-    fn images(n: usize, seed: u64) -> Vec<u8> {
+    fn images(n: usize, seed: u32) -> Vec<u8> {
         let r = noise(n * 28, seed);
         let mut out = vec![0u8; n * 784];
         for (i, img) in out.chunks_mut(784).enumerate() {

@@ -5,3 +5,17 @@
 
 pub mod crc32;
 pub mod inflate;
+
+/// Test data: deterministic pseudo-random bytes (xorshift), different for each seed.
+#[cfg(test)]
+pub(crate) fn noise(n: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect()
+}
