@@ -130,6 +130,29 @@ test('loading the grid records fetch, decode and first-paint measures', async ()
   });
 });
 
+test('the training grid shows the training digits, each file downloaded once, from before the app asks', async () => {
+  const trainLabels = readLabels('train');
+  await withPage(async (page) => {
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await page.goto(appUrl(site, 'data/mnist/train?page=600'));
+    assert.deepEqual(await gridIndices(page), range(59_900, 60_000));
+    const shown = await page.locator('[data-testid="digit-cell"]')
+      .evaluateAll((els) => els.map((el) => [Number(el.dataset.index), Number(el.dataset.label)]));
+    for (const [index, label] of shown) assert.equal(label, trainLabels[index], `train digit ${index}`);
+    for (const file of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']) {
+      const n = requests.filter((p) => p.endsWith(`data/mnist/${file}`)).length;
+      assert.equal(n, 1, `${file} requested once: ${requests.join(' ')}`);
+    }
+    assert.equal(requests.filter((p) => p.includes('t10k-')).length, 0, 'the test split is not loaded');
+    const start = await page.evaluate(() => performance.getEntriesByType('resource')
+      .find((e) => e.name.endsWith('train-images-idx3-ubyte.gz')).startTime);
+    const appAsks = (await measures(page, 'fetch:mnist/train')).length
+      && await page.evaluate(() => performance.getEntriesByName('fetch:mnist/train', 'measure')[0].startTime);
+    assert.ok(start < appAsks, `the download starts (${start} ms) before the app asks (${appAsks} ms)`);
+  });
+});
+
 test('the home page renders without errors', async () => {
   await withPage(async (page) => {
     const response = await page.goto(site.url);
