@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement, KeyboardEvent};
 
 use crate::app::components::digit_canvas::paint_rgba;
@@ -124,19 +125,39 @@ fn neuron_of(target: Option<web_sys::EventTarget>) -> Option<(usize, usize)> {
     Some((l, j))
 }
 
-/// Moves the DOM focus to neuron (l, j) (SVG elements have `focus()`, called through JS).
+/// Moves the DOM focus to neuron (l, j) (SVG elements have `focus()`; web-sys's `Element` lacks it).
 fn focus_neuron(l: usize, j: usize) {
-    let Some(el) = web_sys::window()
+    if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(&neuron_id(l, j)))
-    else {
-        return;
-    };
-    if let Ok(f) = js_sys::Reflect::get(&el, &JsValue::from_str("focus")) {
-        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
-            let _ = f.call0(&el);
-        }
+    {
+        focus_element(&el);
     }
+}
+
+// The graph's small JS helpers, shipped as a module (no `new Function`: a strict CSP blocks eval).
+#[wasm_bindgen(inline_js = r#"
+export function set_fills(els, colours, changed) {
+  for (const j of changed) {
+    const e = els[j];
+    if (e) e.setAttribute('fill', colours.substr(j * 7, 7));
+  }
+}
+export function query_all(el, selector) {
+  return Array.from(el.querySelectorAll(selector));
+}
+export function focus_element(el) {
+  el.focus();
+}
+"#)]
+extern "C" {
+    /// For each j of `changed`, sets the fill of `els[j]` to the 7-character colour j of
+    /// `colours` (one call instead of one per neuron).
+    fn set_fills(els: &js_sys::Array, colours: &str, changed: &[u32]);
+    /// The elements under `el` that match `selector`, in document order, as an array.
+    fn query_all(el: &Element, selector: &str) -> js_sys::Array;
+    /// `el.focus()`.
+    fn focus_element(el: &Element);
 }
 
 /// What is drawn for one trace: fills of the layers drawn as elements (empty for the input
@@ -147,41 +168,26 @@ struct Drawn {
     trace: Option<Arc<Trace>>,
 }
 
-/// The neuron elements of every layer (by id, looked up once; empty for the input image), the
-/// input image canvas, the edges group, and the JS function that sets many fills in one call.
+/// The neuron elements of every layer (looked up once; empty for the input image), the input
+/// image canvas and the edges group.
 struct Targets {
     neurons: Vec<js_sys::Array>,
     image: Option<HtmlCanvasElement>,
     edges: Option<Element>,
-    set_fills: js_sys::Function,
-}
-
-/// `set_fills(elements, colours, changed)`: for each j of `changed`, sets the fill of
-/// `elements[j]` to the 7-character colour j of `colours` (one call instead of one per neuron).
-fn set_fills_function() -> js_sys::Function {
-    js_sys::Function::new_with_args(
-        "els, colours, changed",
-        "for (const j of changed) { const e = els[j]; if (e) e.setAttribute('fill', colours.substr(j * 7, 7)); }",
-    )
 }
 
 /// The neuron elements of every layer: one `querySelectorAll` per layer (they are in neuron
 /// order in the markup), not one lookup per neuron.
 fn targets(svg: &Element, lay: &Layout) -> Targets {
-    let all =
-        js_sys::Function::new_with_args("el, sel", "return Array.from(el.querySelectorAll(sel))");
     let neurons = lay
         .columns
         .iter()
         .map(|c| {
-            let selector = format!("g[data-layer=\"{}\"] > g.neurons > [data-neuron]", c.layer);
             if is_image(c) {
                 return js_sys::Array::new();
             }
-            all.call2(&JsValue::NULL, svg, &JsValue::from_str(&selector))
-                .ok()
-                .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
-                .unwrap_or_default()
+            let selector = format!("g[data-layer=\"{}\"] > g.neurons > [data-neuron]", c.layer);
+            query_all(svg, &selector)
         })
         .collect();
     let image = svg
@@ -194,7 +200,6 @@ fn targets(svg: &Element, lay: &Layout) -> Targets {
         neurons,
         image,
         edges,
-        set_fills: set_fills_function(),
     }
 }
 
@@ -234,12 +239,7 @@ fn redraw(
             .map(|j| j as u32)
             .collect();
         if let (false, Some(elements)) = (changed.is_empty(), targets.neurons.get(l)) {
-            let _ = targets.set_fills.call3(
-                &JsValue::NULL,
-                elements,
-                &JsValue::from_str(&css_run(colours)),
-                &js_sys::Uint32Array::from(&changed[..]),
-            );
+            set_fills(elements, &css_run(colours), &changed);
         }
     }
     if previous.is_none_or(|p| p.edges != edges) {
