@@ -193,6 +193,11 @@ pub fn push_fixed(out: &mut String, v: f32, places: u32) {
     }
 }
 
+/// Appends the decimal digits of `n` (what `write!(out, "{n}")` writes).
+pub fn push_uint(out: &mut String, n: usize) {
+    push_digits(out, n as u64, 1);
+}
+
 /// Appends the decimal digits of `n`, zero-padded to at least `width` digits.
 fn push_digits(out: &mut String, mut n: u64, width: usize) {
     let mut digits = [b'0'; 20];

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::edges::{push_fixed, EdgePath};
+use super::edges::{push_fixed, push_uint, EdgePath};
 use super::layout::{Column, Shape};
 use super::scale::{activation_fill, activation_scale, Rgb, NEGATIVE, POSITIVE};
 
@@ -17,7 +17,12 @@ pub fn neuron_id(l: usize, j: usize) -> String {
 
 /// Appends `#rrggbb` to `out`.
 fn push_css(out: &mut String, c: Rgb) {
-    let _ = write!(out, "#{:02x}{:02x}{:02x}", c.0, c.1, c.2);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('#');
+    for v in [c.0, c.1, c.2] {
+        out.push(HEX[(v >> 4) as usize] as char);
+        out.push(HEX[(v & 15) as usize] as char);
+    }
 }
 
 /// The fill of every neuron of one drawn layer for its activations `a` (scaled to the layer's
@@ -30,23 +35,39 @@ pub fn layer_fills(a: &[f32]) -> Vec<Rgb> {
 /// The neurons of `col`, one focusable element each (`id`, `data-neuron`, `aria-label`).
 /// `fills`: one colour per neuron; a neuron without one is drawn `transparent` (still a hover
 /// and focus target, e.g. over the input image painted on a canvas).
+///
+/// Written with `push_str` and integer digits, not `write!`: the formatting machinery was most
+/// of the cost of the ~170 KB of markup of the default model, in code that runs once per graph
+/// (so in the browser's baseline wasm tier).
 pub fn neurons_markup(col: &Column, fills: Option<&[Rgb]>) -> String {
     let l = col.layer;
     let mut s = String::with_capacity(col.neurons.len() * 140);
+    let tag = match col.shape {
+        Shape::Circle => "<circle",
+        Shape::Pixel | Shape::Cell => "<rect",
+    };
+    // `id="nn-{l}-` and the aria-label's start are the same for every neuron of the column.
+    let mut id_prefix = String::from(r#" id="nn-"#);
+    push_uint(&mut id_prefix, l);
+    id_prefix.push('-');
+    let label_prefix = if l == 0 {
+        String::from(r#"aria-label="pixel "#)
+    } else {
+        let mut p = String::from(r#"aria-label="layer "#);
+        push_uint(&mut p, l);
+        p.push_str(" neuron ");
+        p
+    };
     for (j, p) in col.neurons.iter().enumerate() {
-        let tag = match col.shape {
-            Shape::Circle => "circle",
-            Shape::Pixel | Shape::Cell => "rect",
-        };
-        let _ = write!(
-            s,
-            r#"<{tag} id="nn-{l}-{j}" data-neuron="{j}" tabindex="-1" "#
-        );
-        if l == 0 {
-            let _ = write!(s, r#"aria-label="pixel {j}" "#);
-        } else {
-            let _ = write!(s, r#"aria-label="layer {l} neuron {j}" "#);
-        }
+        s.push_str(tag);
+        s.push_str(&id_prefix);
+        push_uint(&mut s, j);
+        s.push_str(r#"" data-neuron=""#);
+        push_uint(&mut s, j);
+        s.push_str(r#"" tabindex="-1" "#);
+        s.push_str(&label_prefix);
+        push_uint(&mut s, j);
+        s.push_str("\" ");
         match col.shape {
             Shape::Circle => push_attrs(&mut s, &[("cx", p.x), ("cy", p.y), ("r", p.size)]),
             Shape::Pixel | Shape::Cell => {
@@ -160,6 +181,77 @@ mod tests {
             r##"cx="{:.2}" cy="{:.2}" r="{:.2}" fill="#"##,
             p.x, p.y, p.size
         )));
+    }
+
+    /// `neurons_markup` as first written, with `write!` (the reference for the faster one).
+    fn neurons_markup_reference(col: &Column, fills: Option<&[Rgb]>) -> String {
+        let l = col.layer;
+        let mut s = String::new();
+        for (j, p) in col.neurons.iter().enumerate() {
+            let tag = match col.shape {
+                Shape::Circle => "circle",
+                Shape::Pixel | Shape::Cell => "rect",
+            };
+            let _ = write!(
+                s,
+                r#"<{tag} id="nn-{l}-{j}" data-neuron="{j}" tabindex="-1" "#
+            );
+            if l == 0 {
+                let _ = write!(s, r#"aria-label="pixel {j}" "#);
+            } else {
+                let _ = write!(s, r#"aria-label="layer {l} neuron {j}" "#);
+            }
+            let h = p.size / 2.0;
+            match col.shape {
+                Shape::Circle => {
+                    let _ = write!(s, r#"cx="{:.2}" cy="{:.2}" r="{:.2}" "#, p.x, p.y, p.size);
+                }
+                Shape::Pixel | Shape::Cell => {
+                    let _ = write!(
+                        s,
+                        r#"x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" "#,
+                        p.x - h,
+                        p.y - h,
+                        p.size,
+                        p.size
+                    );
+                }
+            }
+            match fills.and_then(|f| f.get(j)) {
+                Some(c) => {
+                    let _ = write!(s, r##"fill="#{:02x}{:02x}{:02x}"/>"##, c.0, c.1, c.2);
+                }
+                None => s.push_str(r#"fill="transparent"/>"#),
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn neuron_markup_is_what_write_formatting_gives() {
+        for (sizes, focus) in [
+            (vec![784, 256, 128, 10], None),
+            (vec![784, 256, 128, 10], Some(2)),
+            (vec![784, 16, 16, 10], Some(0)),
+            (vec![30, 12, 3], Some(1)),
+            (vec![1, 1], None),
+        ] {
+            let l = layout(&sizes, FRAME, focus);
+            for col in &l.columns {
+                let a: Vec<f32> = (0..col.neurons.len())
+                    .map(|j| ((j * 37 % 101) as f32 - 20.0) / 40.0)
+                    .collect();
+                let fills = layer_fills(&a);
+                for f in [None, Some(&fills[..]), Some(&fills[..fills.len() / 2])] {
+                    assert_eq!(
+                        neurons_markup(col, f),
+                        neurons_markup_reference(col, f),
+                        "sizes {sizes:?}, focus {focus:?}, layer {}",
+                        col.layer
+                    );
+                }
+            }
+        }
     }
 
     #[test]
