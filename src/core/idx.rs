@@ -1046,6 +1046,19 @@ mod tests {
 
     const PROP_LIMIT: usize = 1 << 16;
 
+    /// `bytes` with each `(at, mask)` XORed in (`at` wrapped to the length), then cut to
+    /// `cut` (wrapped to the length + 1) if given.
+    fn damaged(mut bytes: Vec<u8>, flips: &[(usize, u8)], cut: Option<usize>) -> Vec<u8> {
+        for &(at, mask) in flips {
+            let at = at % bytes.len();
+            bytes[at] ^= mask;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut % (bytes.len() + 1));
+        }
+        bytes
+    }
+
     proptest::proptest! {
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
@@ -1072,14 +1085,7 @@ mod tests {
             flips in proptest::collection::vec((proptest::num::usize::ANY, 1u8..=255), 0..6),
             cut in proptest::option::of(proptest::num::usize::ANY),
         ) {
-            let mut gz = small_gz();
-            for (at, mask) in flips {
-                let at = at % gz.len();
-                gz[at] ^= mask;
-            }
-            if let Some(cut) = cut {
-                gz.truncate(cut % (gz.len() + 1));
-            }
+            let gz = damaged(small_gz(), &flips, cut);
             match gunzip_bounded(&gz, PROP_LIMIT) {
                 Ok(out) => {
                     proptest::prop_assert!(out.len() <= PROP_LIMIT);
@@ -1095,14 +1101,7 @@ mod tests {
             cut in proptest::option::of(proptest::num::usize::ANY),
             piece in 1usize..200,
         ) {
-            let mut gz = small_gz();
-            for (at, mask) in flips {
-                let at = at % gz.len();
-                gz[at] ^= mask;
-            }
-            if let Some(cut) = cut {
-                gz.truncate(cut % (gz.len() + 1));
-            }
+            let gz = damaged(small_gz(), &flips, cut);
             let whole = gunzip_bounded(&gz, PROP_LIMIT);
             proptest::prop_assert_eq!(&gunzip_in_pieces(&gz, piece, PROP_LIMIT), &whole);
             if let Ok(out) = whole {
@@ -1116,15 +1115,8 @@ mod tests {
             cut in proptest::option::of(proptest::num::usize::ANY),
             labels in proptest::bool::ANY,
         ) {
-            let mut raw = if labels { label_bytes(&[1, 2, 3, 9, 0]) } else { image_bytes(3, 4, 4) };
-            for (at, mask) in flips {
-                let at = at % raw.len();
-                raw[at] ^= mask;
-            }
-            if let Some(cut) = cut {
-                raw.truncate(cut % (raw.len() + 1));
-            }
-            check_decoded(&raw);
+            let raw = if labels { label_bytes(&[1, 2, 3, 9, 0]) } else { image_bytes(3, 4, 4) };
+            check_decoded(&damaged(raw, &flips, cut));
         }
     }
 
