@@ -4,20 +4,21 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, startSite, openPage, unexpectedErrors } from './lib.mjs';
 
-/** Starts the site and the browser before the file's tests, hands them to `ready(site, browser)`
- *  and closes both after the tests. */
-export function withSiteAndBrowser(ready) {
-  let site;
-  let browser;
+/** A test file's fixture: the site and the browser, started before the file's tests and closed
+ *  after them (`app.site`, `app.browser`), and `app.withPage(body)`, which runs `body(page)` on a
+ *  fresh page, then `check(errors, documentUrls)`. */
+export function testSite(check) {
+  const app = { site: null, browser: null };
   before(async () => {
-    site = await startSite();
-    browser = await launchBrowser();
-    ready(site, browser);
+    app.site = await startSite();
+    app.browser = await launchBrowser();
   });
   after(async () => {
-    await browser?.close();
-    await site?.close();
+    await app.browser?.close();
+    await app.site?.close();
   });
+  app.withPage = (body) => onFreshPage(app.browser, body, check);
+  return app;
 }
 
 /** Runs `body(page)` on a fresh page (cold cache), then `check(errors, documentUrls)`. */

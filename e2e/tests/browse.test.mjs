@@ -6,18 +6,12 @@ import assert from 'node:assert/strict';
 import {
   appUrl, gridIndices, measures, readLabels,
 } from '../lib.mjs';
-import { withSiteAndBrowser, onFreshPage, assertNoConsoleErrors } from '../fixture.mjs';
+import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
 const labels = readLabels('t10k');
-let browser;
-let site;
-withSiteAndBrowser((s, b) => {
-  site = s;
-  browser = b;
-});
-
+const app = testSite(assertNoConsoleErrors);
 /** Runs `body` on a fresh page and then asserts that no unexpected console error was logged. */
-const withPage = (body) => onFreshPage(browser, body, assertNoConsoleErrors);
+const { withPage } = app;
 
 function range(from, to) {
   return Array.from({ length: to - from }, (_, i) => from + i);
@@ -25,7 +19,7 @@ function range(from, to) {
 
 test('a deep link to a digit opened directly shows that digit and its label', async () => {
   await withPage(async (page) => {
-    const response = await page.goto(appUrl(site, 'data/mnist/test/1234'));
+    const response = await page.goto(appUrl(app.site, 'data/mnist/test/1234'));
     // The host answers a deep link with 404.html (status 404), which boots the app.
     assert.equal(response.status(), 404);
     const index = page.getByTestId('digit-index');
@@ -39,7 +33,7 @@ test('a deep link to a digit opened directly shows that digit and its label', as
 test('deep links to other digits show their own labels', async () => {
   await withPage(async (page) => {
     for (const i of [0, 9999]) {
-      await page.goto(appUrl(site, `data/mnist/test/${i}`));
+      await page.goto(appUrl(app.site, `data/mnist/test/${i}`));
       const label = page.getByTestId('digit-label');
       await label.waitFor();
       assert.match(await page.getByTestId('digit-index').innerText(), new RegExp(`\\b${i.toLocaleString('en-US')}\\b|\\b${i}\\b`));
@@ -50,7 +44,7 @@ test('deep links to other digits show their own labels', async () => {
 
 test('the grid pages through the test set 100 at a time', async () => {
   await withPage(async (page) => {
-    const response = await page.goto(appUrl(site, 'data/mnist/test'));
+    const response = await page.goto(appUrl(app.site, 'data/mnist/test'));
     assert.equal(response.status(), 404, 'a GitHub-Pages-style host has no file at this path');
     assert.deepEqual(await gridIndices(page), range(0, 100));
     const info = page.getByTestId('page-info');
@@ -79,10 +73,10 @@ test('the grid pages through the test set 100 at a time', async () => {
 
 test('?page=N opens that page directly, the last one partly filled', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'data/mnist/test?page=2'));
+    await page.goto(appUrl(app.site, 'data/mnist/test?page=2'));
     assert.deepEqual(await gridIndices(page), range(100, 200));
     assert.match(await page.getByTestId('page-info').innerText(), /Page 2 of 100\b/);
-    await page.goto(appUrl(site, 'data/mnist/test?page=100'));
+    await page.goto(appUrl(app.site, 'data/mnist/test?page=100'));
     assert.deepEqual(await gridIndices(page), range(9900, 10000));
   });
 });
@@ -92,7 +86,7 @@ test('?label=3 shows only threes and pages within them', async () => {
   labels.forEach((l, i) => { if (l === 3) threes.push(i); });
   const pages = Math.ceil(threes.length / 100);
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'data/mnist/test?label=3'));
+    await page.goto(appUrl(app.site, 'data/mnist/test?label=3'));
     assert.deepEqual(await gridIndices(page), threes.slice(0, 100));
     const cellLabels = await page
       .locator('[data-testid="digit-cell"]')
@@ -101,7 +95,7 @@ test('?label=3 shows only threes and pages within them', async () => {
     assert.match(await page.getByTestId('page-info').innerText(), new RegExp(`Page 1 of ${pages}\\b`));
 
     // The last page of the filter holds the remaining threes.
-    await page.goto(appUrl(site, `data/mnist/test?label=3&page=${pages}`));
+    await page.goto(appUrl(app.site, `data/mnist/test?label=3&page=${pages}`));
     const rest = threes.slice((pages - 1) * 100);
     assert.deepEqual(await gridIndices(page, rest.length), rest);
   });
@@ -109,7 +103,7 @@ test('?label=3 shows only threes and pages within them', async () => {
 
 test('clicking a cell opens that digit', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'data/mnist/test?page=3'));
+    await page.goto(appUrl(app.site, 'data/mnist/test?page=3'));
     await gridIndices(page);
     await page.locator('[data-testid="digit-cell"][data-index="234"]').click();
     const label = page.getByTestId('digit-label');
@@ -121,7 +115,7 @@ test('clicking a cell opens that digit', async () => {
 
 test('loading the grid records fetch, decode and first-paint measures', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'data/mnist/test'));
+    await page.goto(appUrl(app.site, 'data/mnist/test'));
     await gridIndices(page);
     for (const name of ['fetch:mnist/test', 'decode:mnist/test', 'first-grid-paint']) {
       const durations = await measures(page, name);
@@ -135,7 +129,7 @@ test('the training grid shows the training digits, each file downloaded once, fr
   await withPage(async (page) => {
     const requests = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-    await page.goto(appUrl(site, 'data/mnist/train?page=600'));
+    await page.goto(appUrl(app.site, 'data/mnist/train?page=600'));
     assert.deepEqual(await gridIndices(page), range(59_900, 60_000));
     const shown = await page.locator('[data-testid="digit-cell"]')
       .evaluateAll((els) => els.map((el) => [Number(el.dataset.index), Number(el.dataset.label)]));
@@ -155,7 +149,7 @@ test('the training grid shows the training digits, each file downloaded once, fr
 
 test('the home page renders without errors', async () => {
   await withPage(async (page) => {
-    const response = await page.goto(site.url);
+    const response = await page.goto(app.site.url);
     assert.equal(response.status(), 200);
     await page.waitForFunction(() => document.body.innerText.trim().length > 0);
     assert.equal(await page.locator('[role="alert"]').count(), 0);
@@ -187,7 +181,7 @@ async function waitForPageInfo(page, text) {
 
 test('a flip by key or pager link updates every cell, its link and the URL', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'data/mnist/test?page=5'));
+    await page.goto(appUrl(app.site, 'data/mnist/test?page=5'));
     await gridIndices(page);
     assert.deepEqual(await cellsOf(page), expectedCells(range(400, 500)));
     const flips = async () => (await page.evaluate(() => performance.getEntriesByName('grid-paint', 'measure').length));
@@ -229,7 +223,7 @@ test('flipping onto the last page of a label shows only the digits left, and bac
   const rest = ones.slice((pages - 1) * 100);
   assert.ok(rest.length > 0 && rest.length < 100, 'the test set has a partial last page of ones');
   await withPage(async (page) => {
-    await page.goto(appUrl(site, `data/mnist/test?label=1&page=${pages - 1}`));
+    await page.goto(appUrl(app.site, `data/mnist/test?label=1&page=${pages - 1}`));
     await gridIndices(page);
     assert.deepEqual(await cellsOf(page), expectedCells(ones.slice((pages - 2) * 100, (pages - 1) * 100)));
 

@@ -6,24 +6,18 @@ import assert from 'node:assert/strict';
 import {
   appUrl, alertText, gridIndices,
 } from '../lib.mjs';
-import { withSiteAndBrowser, onFreshPage, assertNoPanic } from '../fixture.mjs';
+import { testSite, assertNoPanic } from '../fixture.mjs';
 
 const IMAGES = 'data/mnist/t10k-images-idx3-ubyte.gz';
 const LABELS = 'data/mnist/t10k-labels-idx1-ubyte.gz';
 
-let browser;
-let site;
-withSiteAndBrowser((s, b) => {
-  site = s;
-  browser = b;
-});
-
+const app = testSite(assertNoPanic);
 /** Runs `body` on a fresh page; fails when the app threw or panicked. */
-const withPage = (body) => onFreshPage(browser, body, assertNoPanic);
+const { withPage } = app;
 
 /** True when an anchor on the page leads to the app's home (the site root). */
 async function homeLink(page) {
-  const home = site.url;
+  const home = app.site.url;
   const anchors = page.locator('a[href]');
   const hrefs = await anchors.evaluateAll((els) => els.map((el) => el.href));
   const i = hrefs.findIndex((h) => h === home || h === home.replace(/\/$/, ''));
@@ -32,13 +26,13 @@ async function homeLink(page) {
 
 test('an unknown page says so and links home', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'no/such/page'));
+    await page.goto(appUrl(app.site, 'no/such/page'));
     const text = await alertText(page);
     assert.match(text, /not found|no such|doesn.t exist|does not exist/i);
     const link = await homeLink(page);
     assert.ok(link, 'a link to the home page');
     await link.click();
-    await page.waitForURL(site.url);
+    await page.waitForURL(app.site.url);
     assert.equal(await page.locator('[role="alert"]').count(), 0);
   });
 });
@@ -56,7 +50,7 @@ const BAD_LINKS = [
 for (const [link, helpful] of BAD_LINKS) {
   test(`a bad link (${link}) explains what is wrong`, async () => {
     await withPage(async (page) => {
-      await page.goto(appUrl(site, link));
+      await page.goto(appUrl(app.site, link));
       const text = await alertText(page);
       assert.match(text, helpful, `alert text: ${text}`);
       assert.equal(await page.locator('[data-testid="digit-cell"]').count(), 0);
@@ -65,10 +59,10 @@ for (const [link, helpful] of BAD_LINKS) {
 }
 
 test('a corrupt images file names the file, offers Retry, and navigation still works', async () => {
-  site.override(IMAGES, 'corrupt');
+  app.site.override(IMAGES, 'corrupt');
   try {
     await withPage(async (page) => {
-      await page.goto(appUrl(site, 'data/mnist/test'));
+      await page.goto(appUrl(app.site, 'data/mnist/test'));
       const text = await alertText(page);
       assert.match(text, /t10k-images-idx3-ubyte\.gz/);
       assert.equal(await page.locator('[data-testid="digit-cell"]').count(), 0);
@@ -77,30 +71,30 @@ test('a corrupt images file names the file, offers Retry, and navigation still w
       const link = await homeLink(page);
       assert.ok(link, 'a link to the home page');
       await link.click();
-      await page.waitForURL(site.url);
+      await page.waitForURL(app.site.url);
       await page.waitForFunction(() => document.body.innerText.trim().length > 0);
     });
   } finally {
-    site.override(IMAGES, null);
+    app.site.override(IMAGES, null);
   }
 });
 
 test('a failed download shows an alert, and Retry succeeds once the file is back', async () => {
-  site.override(LABELS, 'missing');
+  app.site.override(LABELS, 'missing');
   try {
     await withPage(async (page) => {
-      await page.goto(appUrl(site, 'data/mnist/test'));
+      await page.goto(appUrl(app.site, 'data/mnist/test'));
       const text = await alertText(page);
       assert.match(text, /t10k-labels-idx1-ubyte\.gz|labels/i, `alert text: ${text}`);
       const retry = page.getByRole('button', { name: /retry/i });
       await retry.waitFor();
 
-      site.override(LABELS, null);
+      app.site.override(LABELS, null);
       await retry.click();
       assert.equal((await gridIndices(page)).length, 100);
       assert.equal(await page.locator('[role="alert"]').count(), 0);
     });
   } finally {
-    site.override(LABELS, null);
+    app.site.override(LABELS, null);
   }
 });

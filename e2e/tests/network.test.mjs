@@ -7,19 +7,13 @@ import {
   appUrl, alertText, readLabels, waitForCount, measures,
 } from '../lib.mjs';
 import {
-  withSiteAndBrowser, onFreshPage, assertNoPanic, assertNoConsoleErrors,
+  testSite, onFreshPage, assertNoPanic, assertNoConsoleErrors,
 } from '../fixture.mjs';
 
 const labels = readLabels('t10k');
-let browser;
-let site;
-withSiteAndBrowser((s, b) => {
-  site = s;
-  browser = b;
-});
-
+const app = testSite(assertNoPanic);
 /** Runs `body` on a fresh page; fails when the app threw or panicked. */
-const withPage = (body) => onFreshPage(browser, body, assertNoPanic);
+const { withPage } = app;
 
 const GRAPH = 'svg[data-testid="network-graph"]';
 
@@ -44,7 +38,7 @@ function infoShows(page, l, j) {
 
 test('/network draws every layer of the model for the default test digit', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'network'));
+    await page.goto(appUrl(app.site, 'network'));
     const widths = await layerWidths(page);
     assert.ok(widths.length >= 3, `at least input, one hidden and output layer: ${JSON.stringify(widths)}`);
     assert.deepEqual(widths.map(([l]) => l), widths.map((_, i) => i), 'one g per layer, numbered from 0');
@@ -70,7 +64,7 @@ test('/network downloads the model and the test split once each, starting before
   await withPage(async (page) => {
     const requests = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-    await page.goto(appUrl(site, 'network?sample=mnist/test/5'));
+    await page.goto(appUrl(app.site, 'network?sample=mnist/test/5'));
     await layerWidths(page);
     await measures(page, 'network-first-paint');
     const count = (file) => requests.filter((p) => p.endsWith(file)).length;
@@ -91,7 +85,7 @@ test('/network downloads the model and the test split once each, starting before
 
 test('the edge-count control changes how many connections are drawn', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'network?sample=mnist/test/0'));
+    await page.goto(appUrl(app.site, 'network?sample=mnist/test/0'));
     const gaps = (await layerWidths(page)).length - 1;
     const drawn = () => page.locator(`${GRAPH} .edges path`).evaluateAll((ps) =>
       ps.reduce((sum, p) => sum + Number(p.getAttribute('data-count')), 0));
@@ -109,7 +103,7 @@ test('the edge-count control changes how many connections are drawn', async () =
 
 test('a sample deep link shows that digit; ← and → switch samples and update the prediction', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'network?sample=mnist/test/1'));
+    await page.goto(appUrl(app.site, 'network?sample=mnist/test/1'));
     await layerWidths(page);
     assert.match(await page.locator('[data-testid="sample"]').innerText(), /digit 1 of/);
     assert.equal(await predicted(page), labels[1]);
@@ -148,21 +142,21 @@ test('a sample deep link shows that digit; ← and → switch samples and update
 });
 
 test('the network\'s good paths log no console errors', async () => {
-  await onFreshPage(browser, async (page) => {
-    await page.goto(appUrl(site, 'network?sample=mnist/test/3'));
+  await onFreshPage(app.browser, async (page) => {
+    await page.goto(appUrl(app.site, 'network?sample=mnist/test/3'));
     await page.locator('[data-testid="prediction"]').waitFor();
     await page.keyboard.press('ArrowRight');
     await measures(page, 'network-render');
-    await page.goto(appUrl(site, 'network/layer/2'));
+    await page.goto(appUrl(app.site, 'network/layer/2'));
     await page.locator(GRAPH).waitFor();
-    await page.goto(appUrl(site, 'network/layer/1/neuron/7'));
+    await page.goto(appUrl(app.site, 'network/layer/1/neuron/7'));
     await page.locator('[data-testid="top-digit"]').first().waitFor();
   }, assertNoConsoleErrors);
 });
 
 test('the digit page links to that digit in the network', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'data/mnist/test/1234'));
+    await page.goto(appUrl(app.site, 'data/mnist/test/1234'));
     await page.getByRole('link', { name: /see it in the network/i }).click();
     await page.waitForURL(/\/network\?sample=mnist\/test\/1234$/);
     await layerWidths(page);
@@ -172,7 +166,7 @@ test('the digit page links to that digit in the network', async () => {
 
 test('/network/layer/1 focuses the layer and lists its values', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'network/layer/1?sample=mnist/test/0'));
+    await page.goto(appUrl(app.site, 'network/layer/1?sample=mnist/test/0'));
     const widths = await layerWidths(page);
     const detail = page.locator('[data-testid="layer-detail"]');
     await detail.waitFor();
@@ -187,7 +181,7 @@ test('/network/layer/1 focuses the layer and lists its values', async () => {
 
 test('/network/layer/1/neuron/7 shows the neuron, its 28×28 weights and its top test digits', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'network/layer/1/neuron/7'));
+    await page.goto(appUrl(app.site, 'network/layer/1/neuron/7'));
     await layerWidths(page);
     const detail = page.locator('[data-testid="neuron-detail"]');
     await detail.waitFor();
@@ -210,13 +204,13 @@ test('/network/layer/1/neuron/7 shows the neuron, its 28×28 weights and its top
 
 test('the output layer and the input layer have neuron pages too', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'network'));
+    await page.goto(appUrl(app.site, 'network'));
     const last = (await layerWidths(page)).length - 1;
-    await page.goto(appUrl(site, `network/layer/${last}/neuron/9?sample=mnist/test/0`));
+    await page.goto(appUrl(app.site, `network/layer/${last}/neuron/9?sample=mnist/test/0`));
     const detail = page.locator('[data-testid="neuron-detail"]');
     await detail.waitFor();
     assert.match(await detail.locator('h2').innerText(), new RegExp(`Layer ${last} \\(output\\), neuron 9`));
-    await page.goto(appUrl(site, 'network/layer/0/neuron/350'));
+    await page.goto(appUrl(app.site, 'network/layer/0/neuron/350'));
     await detail.waitFor();
     assert.match(await detail.locator('[data-testid="neuron-values"]').innerText(), /row 12, column 14/);
   });
@@ -224,7 +218,7 @@ test('the output layer and the input layer have neuron pages too', async () => {
 
 test('hovering and the keyboard show a neuron’s z, a and bias', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'network?sample=mnist/test/0'));
+    await page.goto(appUrl(app.site, 'network?sample=mnist/test/0'));
     await layerWidths(page);
     const info = page.locator('[data-testid="neuron-info"]');
     await page.locator(`${GRAPH} g[data-layer="2"] [data-neuron="1"]`).hover({ force: true });
@@ -249,7 +243,7 @@ test('hovering and the keyboard show a neuron’s z, a and bias', async () => {
 
 test('a file that is not a model gives an alert and keeps the current model', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'network?sample=mnist/test/0'));
+    await page.goto(appUrl(app.site, 'network?sample=mnist/test/0'));
     const widths = await layerWidths(page);
     await page.locator('[data-testid="model-upload"]').setInputFiles({
       name: 'broken.mnn', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all'),
@@ -275,7 +269,7 @@ const BAD_LINKS = [
 for (const [link, helpful] of BAD_LINKS) {
   test(`a bad network link (${link}) explains what is wrong`, async () => {
     await withPage(async (page) => {
-      await page.goto(appUrl(site, link));
+      await page.goto(appUrl(app.site, link));
       const text = await alertText(page);
       assert.match(text, helpful, `alert text: ${text}`);
     });

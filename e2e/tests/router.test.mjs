@@ -3,16 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appUrl, gridIndices } from '../lib.mjs';
-import { withSiteAndBrowser, onFreshPage, assertNoConsoleErrors } from '../fixture.mjs';
+import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
-let browser;
-let site;
-withSiteAndBrowser((s, b) => {
-  site = s;
-  browser = b;
-});
-
-const withPage = (body) => onFreshPage(browser, body, assertNoConsoleErrors);
+const app = testSite(assertNoConsoleErrors);
+const { withPage } = app;
 
 /** Marks the current document; the mark survives only as long as the page is not reloaded. */
 const markDocument = (page) => page.evaluate(() => { window.__sameDocument = true; });
@@ -20,7 +14,7 @@ const sameDocument = (page) => page.evaluate(() => window.__sameDocument === tru
 
 test('links move between pages without reloading and keep the sub-path', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, ''));
+    await page.goto(appUrl(app.site, ''));
     await page.getByRole('link', { name: 'Test set' }).first().waitFor();
     await markDocument(page);
 
@@ -43,7 +37,7 @@ test('links move between pages without reloading and keep the sub-path', async (
 
 test('back and forward restore the views of the history', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'data/mnist/test?page=2'));
+    await page.goto(appUrl(app.site, 'data/mnist/test?page=2'));
     await page.getByTestId('page-info').waitFor();
     assert.match(await page.getByTestId('page-info').innerText(), /Page 2 of 100\b/);
     await markDocument(page);
@@ -66,7 +60,7 @@ test('back and forward restore the views of the history', async () => {
 
 test('a trailing slash names the same page, and a reload keeps the view', async () => {
   await withPage(async (page) => {
-    await page.goto(appUrl(site, 'data/mnist/test/?page=3&label=4'));
+    await page.goto(appUrl(app.site, 'data/mnist/test/?page=3&label=4'));
     await page.getByTestId('page-info').waitFor();
     const labels = await page
       .locator('[data-testid="digit-cell"]')
