@@ -6,11 +6,12 @@ import { launchBrowser, startSite, openPage, unexpectedErrors } from './lib.mjs'
 
 /** A test file's fixture: the site and the browser, started before the file's tests and closed
  *  after them (`app.site`, `app.browser`), and `app.withPage(body)`, which runs `body(page)` on a
- *  fresh page, then `check(errors, documentUrls)`. */
-export function testSite(check) {
+ *  fresh page, then `check(errors, documentUrls)`. With `alsoAtRoot` the build is also served
+ *  at the site root (`app.site.rootUrl`). */
+export function testSite(check, { alsoAtRoot = false } = {}) {
   const app = { site: null, browser: null };
   before(async () => {
-    app.site = await startSite();
+    app.site = await startSite({ alsoAtRoot });
     app.browser = await launchBrowser();
   });
   after(async () => {

@@ -30,8 +30,9 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-export function startSite() {
-  return startServer({ dir: DIST, base: BASE });
+/** The release build under /mnist/ and, with `alsoAtRoot`, at the site root as well. */
+export function startSite({ alsoAtRoot = false } = {}) {
+  return startServer({ dir: DIST, base: BASE, alsoAtRoot });
 }
 
 /** Labels of an IDX1 label file (gzip) of the repo, e.g. 't10k' → Uint8Array(10000). */

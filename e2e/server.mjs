@@ -8,6 +8,11 @@
 //   server.override('data/mnist/t10k-labels-idx1-ubyte.gz', 'missing')  // 404
 //   server.override(path, null)                                          // serve it normally again
 //
+// With `alsoAtRoot`, the same build is also served at the site root ("/"): its HTML documents get
+// `<base href="/">` instead of the sub-path, as a build made for the root would have (their
+// script and style URLs still name the sub-path, which is served too). So one build tests the
+// app at the root and under a sub-path.
+//
 // Command line: node e2e/server.mjs [--dir dist] [--base /mnist/] [--port 8080]
 //   E2E_CORRUPT / E2E_MISSING: comma-separated paths (relative to dir) to corrupt / hide.
 import { createServer } from 'node:http';
@@ -80,14 +85,23 @@ async function fileIfExists(file) {
  * `url` is the full URL of the site root, e.g. http://127.0.0.1:43121/mnist/.
  * `requests` lists the URL paths requested so far (tests use it to see what was fetched).
  */
-export async function startServer({ dir, base = '/mnist/', port = 0, host = '127.0.0.1' } = {}) {
+export async function startServer({
+  dir, base = '/mnist/', port = 0, host = '127.0.0.1', alsoAtRoot = false,
+} = {}) {
   const root = path.resolve(dir);
   const siteBase = normaliseBase(base);
   const overrides = new Map();
   const requests = [];
 
-  async function sendNotFound(res, method) {
-    const page = await readFile(path.join(root, '404.html')).catch(() => null);
+  /** An HTML document of the build as served at `servedBase` (its <base href> rewritten). */
+  function asServedAt(body, servedBase) {
+    if (servedBase === siteBase) return body;
+    return Buffer.from(body.toString('utf8').replace(`<base href="${siteBase}"`, `<base href="${servedBase}"`));
+  }
+
+  async function sendNotFound(res, method, servedBase = siteBase) {
+    let page = await readFile(path.join(root, '404.html')).catch(() => null);
+    if (page) page = asServedAt(page, servedBase);
     res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(method === 'HEAD' ? undefined : (page ?? '<!doctype html><title>404</title><h1>404</h1>'));
   }
@@ -105,14 +119,20 @@ export async function startServer({ dir, base = '/mnist/', port = 0, host = '127
       res.end();
       return;
     }
-    const rel = relativePathOf(url.pathname, siteBase);
+    let servedBase = siteBase;
+    let rel = relativePathOf(url.pathname, siteBase);
+    if (rel === null && alsoAtRoot) {
+      servedBase = '/';
+      rel = relativePathOf(url.pathname, '/');
+    }
     if (rel === null) return sendNotFound(res, req.method);
     const kind = overrides.get(rel);
-    if (kind === 'missing') return sendNotFound(res, req.method);
+    if (kind === 'missing') return sendNotFound(res, req.method, servedBase);
     const file = await fileIfExists(path.join(root, rel));
-    if (file === null) return sendNotFound(res, req.method);
+    if (file === null) return sendNotFound(res, req.method, servedBase);
     let body = await readFile(file);
     if (kind === 'corrupt') body = corruptBytes(body);
+    if (file.endsWith('.html')) body = asServedAt(body, servedBase);
     res.writeHead(200, {
       'Content-Type': mimeTypeOf(file),
       'Content-Length': body.length,
@@ -135,6 +155,8 @@ export async function startServer({ dir, base = '/mnist/', port = 0, host = '127
   const actualPort = server.address().port;
   return {
     url: `http://${host}:${actualPort}${siteBase}`,
+    /** The site root, where the build is also served with `alsoAtRoot`. */
+    rootUrl: `http://${host}:${actualPort}/`,
     base: siteBase,
     port: actualPort,
     requests,

@@ -73,3 +73,54 @@ test('a trailing slash names the same page, and a reload keeps the view', async 
     assert.match(await page.getByTestId('page-info').innerText(), /Page 3 of \d+/);
   });
 });
+
+/** Clicks `selector` with a synthetic click (`init`: modifier keys) and says whether the router
+ *  took it (prevented the browser's own navigation). The browser's navigation is stopped after
+ *  the router has seen the click, so the page stays either way. */
+const routerTakes = (page, selector, init = {}) => page.evaluate(([sel, opts]) => {
+  let taken = null;
+  const after = (e) => { taken = e.defaultPrevented; e.preventDefault(); };
+  window.addEventListener('click', after);
+  document.querySelector(sel).dispatchEvent(
+    new MouseEvent('click', { bubbles: true, cancelable: true, button: 0, ...opts }));
+  window.removeEventListener('click', after);
+  return taken;
+}, [selector, init]);
+
+test('the router takes plain clicks on its own links only', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(app.site, 'data/mnist/test'));
+    await page.getByTestId('page-info').waitFor();
+    await page.evaluate(() => {
+      const away = document.createElement('a');
+      away.id = 'other-origin';
+      away.href = 'https://example.invalid/elsewhere';
+      away.textContent = 'elsewhere';
+      document.querySelector('main').append(away);
+    });
+    const cell = '[data-testid="digit-cell"][data-index="3"]';
+    assert.equal(await routerTakes(page, cell, { ctrlKey: true }), false, 'ctrl-click');
+    assert.equal(await routerTakes(page, cell, { metaKey: true }), false, 'meta-click');
+    assert.equal(await routerTakes(page, cell, { shiftKey: true }), false, 'shift-click');
+    assert.equal(await routerTakes(page, 'footer a[rel="external"]'), false, 'rel="external"');
+    assert.equal(await routerTakes(page, '#other-origin'), false, 'another origin');
+    assert.equal(new URL(page.url()).pathname, '/mnist/data/mnist/test');
+    assert.equal(await routerTakes(page, cell), true, 'a plain click on an app link');
+    await page.getByTestId('digit-label').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/mnist/data/mnist/test/3');
+  });
+});
+
+test('the main navigation marks the current page with aria-current', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(app.site, 'network'));
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Network' }).waitFor();
+    assert.equal(await nav.getByRole('link', { name: 'Network' }).getAttribute('aria-current'), 'page');
+    assert.equal(await nav.getByRole('link', { name: 'Home' }).getAttribute('aria-current'), null);
+    await nav.getByRole('link', { name: 'Test set' }).click();
+    await page.getByTestId('page-info').waitFor();
+    assert.equal(await nav.getByRole('link', { name: 'Test set' }).getAttribute('aria-current'), 'page');
+    assert.equal(await nav.getByRole('link', { name: 'Network' }).getAttribute('aria-current'), null);
+  });
+});

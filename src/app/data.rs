@@ -15,12 +15,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use js_sys::{Reflect, Uint8Array};
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStreamDefaultReader, Response};
 
+use super::api::{self, Abort, DownloadError, PiecesError, Problem};
 use super::perf::{now, record_measure, Span};
 use crate::core::dataset::{
     data_path, images_file, labels_file, Dataset, DatasetName, LoadError, Split, SplitDecoder,
@@ -44,7 +41,7 @@ pub enum Progress {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataError {
     /// The file could not be downloaded (server down, 404 …).
-    Download { file: String, problem: String },
+    Download(DownloadError),
     /// The file arrived but is not a valid IDX file (core's message names the file).
     Invalid(LoadError),
 }
@@ -52,9 +49,7 @@ pub enum DataError {
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DataError::Download { file, problem } => {
-                write!(f, "Could not download {file}: {problem}")
-            }
+            DataError::Download(e) => e.fmt(f),
             DataError::Invalid(e) => write!(f, "The data file {e}"),
         }
     }
@@ -69,6 +64,44 @@ pub struct DatasetSource {
     pub split: Split,
     pub data: LocalResource<Result<Arc<Dataset>, DataError>>,
     pub progress: RwSignal<Progress>,
+    /// How many live views use this split; when the last one goes while the download is
+    /// still running, the download is stopped (see [`use_dataset`]).
+    users: StoredValue<usize, LocalStorage>,
+    /// Stops the current download.
+    abort: StoredValue<Abort, LocalStorage>,
+}
+
+impl DatasetSource {
+    /// Whether the files are still downloading or being decoded.
+    fn loading(&self) -> bool {
+        self.progress.get_untracked() != Progress::Finished
+    }
+
+    /// A view starts using the split: a download stopped earlier (everyone had left) starts
+    /// again.
+    fn enter(self) {
+        self.users.update_value(|n| *n += 1);
+        let stopped = self
+            .data
+            .with_untracked(|d| matches!(d, Some(Err(e)) if e.is_aborted()));
+        if stopped {
+            self.data.refetch();
+        }
+    }
+
+    /// A view stops using the split. When nobody uses it a moment later (a page being
+    /// replaced by another that wants the same split enters in between) and it is still
+    /// loading, the download is stopped.
+    fn leave(self) {
+        self.users.update_value(|n| *n = n.saturating_sub(1));
+        leptos::task::spawn_local(async move {
+            api::next_task().await;
+            let idle = self.users.try_get_value() == Some(0);
+            if idle && self.loading() {
+                self.abort.with_value(Abort::abort);
+            }
+        });
+    }
 }
 
 /// The shared cache: provided once by the App (see [`provide_data_cache`]).
@@ -87,8 +120,10 @@ pub fn provide_data_cache() {
     });
 }
 
-/// The split's source from the cache, starting its download the first time it is asked for.
-/// Without a cache in context (e.g. a component test) a fresh source owned by the caller.
+/// The split's source from the cache, starting its download the first time it is asked for;
+/// the calling view counts as its user until it is disposed (a download that every user left
+/// is stopped, and starts again when a view asks for it). Without a cache in context (e.g. a
+/// component test) a fresh source owned by the caller.
 pub fn use_dataset(name: DatasetName, split: Split) -> DatasetSource {
     let Some(cache) = use_context::<DataCache>() else {
         return new_source(name, split);
@@ -98,24 +133,33 @@ pub fn use_dataset(name: DatasetName, split: Split) -> DatasetSource {
             .find(|s| s.name == name && s.split == split)
             .copied()
     });
-    if let Some(source) = cached {
-        return source;
-    }
-    let source = cache
-        .owner
-        .with_value(|owner| owner.with(|| new_source(name, split)));
-    cache.sources.update_value(|all| all.push(source));
+    let source = cached.unwrap_or_else(|| {
+        let source = cache
+            .owner
+            .with_value(|owner| owner.with(|| new_source(name, split)));
+        cache.sources.update_value(|all| all.push(source));
+        source
+    });
+    source.enter();
+    on_cleanup(move || source.leave());
     source
 }
 
 fn new_source(name: DatasetName, split: Split) -> DatasetSource {
     let progress = RwSignal::new(Progress::Waiting);
-    let data = LocalResource::new(move || load_split(name, split, progress));
+    let abort = StoredValue::new_local(Abort::new());
+    let data = LocalResource::new(move || {
+        let fresh = Abort::new();
+        abort.set_value(fresh.clone());
+        load_split(name, split, progress, fresh)
+    });
     DatasetSource {
         name,
         split,
         data,
         progress,
+        users: StoredValue::new_local(0),
+        abort,
     }
 }
 
@@ -129,12 +173,13 @@ async fn load_split(
     name: DatasetName,
     split: Split,
     progress: RwSignal<Progress>,
+    abort: Abort,
 ) -> Result<Arc<Dataset>, DataError> {
     progress.set(Progress::Waiting);
     let key = format!("{}/{}", name.id(), split.id());
     let fetch_span = Span::start(&format!("fetch:{key}"));
     let mut clock = WorkClock::default();
-    let loaded = download_and_decode(name, split, progress, &mut clock).await;
+    let loaded = download_and_decode(name, split, progress, &abort, &mut clock).await;
     let loaded = match loaded {
         Ok(decoder) => {
             fetch_span.end();
@@ -173,17 +218,20 @@ async fn download_and_decode(
     name: DatasetName,
     split: Split,
     progress: RwSignal<Progress>,
+    abort: &Abort,
     clock: &mut WorkClock,
 ) -> Result<SplitDecoder, DataError> {
     let images = images_file(split);
     let labels = labels_file(split);
-    let images_request = Request::start(&data_path(name, &images));
-    let labels_request = Request::start(&data_path(name, &labels));
-    let images_response = images_request.answer(&images).await?;
-    let labels_response = labels_request.answer(&labels).await?;
+    let (images_path, labels_path) = (data_path(name, &images), data_path(name, &labels));
+    let (images_response, labels_response) = futures::join!(
+        api::get(&images_path, &images, abort),
+        api::get(&labels_path, &labels, abort)
+    );
+    let (images_response, labels_response) = (images_response?, labels_response?);
 
-    let images_len = content_length(&images_response);
-    let labels_len = content_length(&labels_response);
+    let images_len = api::content_length(&images_response);
+    let labels_len = api::content_length(&labels_response);
     let total = images_len.zip(labels_len).map(|(a, b)| a + b);
     progress.set(Progress::Downloading { loaded: 0, total });
     let mut counter = ProgressCounter::new(progress);
@@ -192,7 +240,7 @@ async fn download_and_decode(
         images_len.map(|n| n as usize),
         labels_len.map(|n| n as usize),
     );
-    read_body(images_response, &images, |piece| {
+    api::read_pieces(images_response, &images, abort, |piece| {
         let decoded = clock.time(|| decoder.push_images(piece));
         counter.add(piece.len() as u64);
         decoded
@@ -201,7 +249,7 @@ async fn download_and_decode(
     clock
         .time(|| decoder.end_images())
         .map_err(DataError::Invalid)?;
-    read_body(labels_response, &labels, |piece| {
+    api::read_pieces(labels_response, &labels, abort, |piece| {
         let decoded = clock.time(|| decoder.push_labels(piece));
         counter.add(piece.len() as u64);
         decoded
@@ -209,6 +257,34 @@ async fn download_and_decode(
     .await?;
     counter.flush();
     Ok(decoder)
+}
+
+impl From<DownloadError> for DataError {
+    fn from(e: DownloadError) -> Self {
+        DataError::Download(e)
+    }
+}
+
+impl From<PiecesError<LoadError>> for DataError {
+    fn from(e: PiecesError<LoadError>) -> Self {
+        match e {
+            PiecesError::Download(e) => DataError::Download(e),
+            PiecesError::Refused(e) => DataError::Invalid(e),
+        }
+    }
+}
+
+impl DataError {
+    /// Whether the download was stopped because nobody needed it any more.
+    pub fn is_aborted(&self) -> bool {
+        matches!(
+            self,
+            DataError::Download(DownloadError {
+                problem: Problem::Aborted,
+                ..
+            })
+        )
+    }
 }
 
 /// Counts downloaded bytes into the progress signal, at most every [`PROGRESS_EVERY_MS`].
@@ -246,131 +322,5 @@ impl ProgressCounter {
                 *shown = loaded;
             }
         });
-    }
-}
-
-/// Name of the object index.html's inline script fills with the responses it started early:
-/// relative path of a data file → Promise<Response>.
-const PREFETCH_GLOBAL: &str = "__mnistPrefetch";
-
-/// A GET of a data file in flight: adopted from the page's early prefetch (index.html), or
-/// started now.
-struct Request {
-    path: String,
-    pending: Result<JsFuture, JsValue>,
-    prefetched: bool,
-}
-
-impl Request {
-    /// Adopts the prefetch of `path` (relative to the document base URL) if the page started
-    /// one — each prefetch is adopted once, so a retry fetches anew — else starts a fetch.
-    fn start(path: &str) -> Request {
-        match take_prefetched(path) {
-            Some(promise) => Request {
-                path: path.to_string(),
-                pending: Ok(JsFuture::from(promise)),
-                prefetched: true,
-            },
-            None => Request {
-                path: path.to_string(),
-                pending: fetch(path),
-                prefetched: false,
-            },
-        }
-    }
-
-    /// Waits for the server's answer; anything but 2xx is an error naming `file`. A prefetch
-    /// that failed (network error) is retried once with a fresh fetch.
-    async fn answer(self, file: &str) -> Result<Response, DataError> {
-        let unreachable = || DataError::Download {
-            file: file.to_string(),
-            problem: "the server could not be reached (check your connection, then retry).".into(),
-        };
-        let mut value = match self.pending {
-            Ok(future) => future.await,
-            Err(e) => Err(e),
-        };
-        if value.is_err() && self.prefetched {
-            value = match fetch(&self.path) {
-                Ok(future) => future.await,
-                Err(e) => Err(e),
-            };
-        }
-        let response: Response = value
-            .map_err(|_| unreachable())?
-            .dyn_into()
-            .map_err(|_| unreachable())?;
-        if !response.ok() {
-            let status = match response.status_text() {
-                text if text.is_empty() => response.status().to_string(),
-                text => format!("{} {text}", response.status()),
-            };
-            return Err(DataError::Download {
-                file: file.to_string(),
-                problem: format!("the server answered {status}."),
-            });
-        }
-        Ok(response)
-    }
-}
-
-/// Starts a GET of `path` (relative to the document base URL).
-fn fetch(path: &str) -> Result<JsFuture, JsValue> {
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    Ok(JsFuture::from(window.fetch_with_str(path)))
-}
-
-/// The page's prefetch of `path`, removed from the page's list so it is adopted only once.
-fn take_prefetched(path: &str) -> Option<js_sys::Promise> {
-    let window = web_sys::window()?;
-    let started = Reflect::get(&window, &JsValue::from_str(PREFETCH_GLOBAL)).ok()?;
-    if !started.is_object() {
-        return None;
-    }
-    let key = JsValue::from_str(path);
-    let promise = Reflect::get(&started, &key).ok()?;
-    let _ = Reflect::delete_property(started.unchecked_ref::<js_sys::Object>(), &key);
-    promise.dyn_into().ok()
-}
-
-fn content_length(response: &Response) -> Option<u64> {
-    let header = response.headers().get("content-length").ok()??;
-    header.trim().parse().ok()
-}
-
-/// Reads the body chunk by chunk as it streams in, handing each chunk to `take` (which decodes
-/// it); stops at the first chunk `take` refuses.
-async fn read_body(
-    response: Response,
-    file: &str,
-    mut take: impl FnMut(&[u8]) -> Result<(), LoadError>,
-) -> Result<(), DataError> {
-    let broken = || DataError::Download {
-        file: file.to_string(),
-        problem: "the download was interrupted (retry).".into(),
-    };
-    let Some(body) = response.body() else {
-        return Ok(());
-    };
-    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(|_| broken())?;
-        let done = Reflect::get(&chunk, &JsValue::from_str("done"))
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
-            return Ok(());
-        }
-        let value = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|_| broken())?;
-        let array: Uint8Array = value.dyn_into().map_err(|_| broken())?;
-        // Copied out of JS memory straight into fresh space (zeroing a reused buffer first cost
-        // more than the copy: a whole prefetched file arrives as one chunk).
-        let chunk_bytes = array.to_vec();
-        if let Err(e) = take(&chunk_bytes) {
-            // The file is bad: no need for the rest of it.
-            let _ = reader.cancel();
-            return Err(DataError::Invalid(e));
-        }
     }
 }

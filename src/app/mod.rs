@@ -1,29 +1,30 @@
-//! The Leptos single-page app: router, layout, and where the site lives (base path).
+//! The Leptos single-page app: the route table, the layout, and where the site lives (base path).
 //!
-//! Adding a page: write `pages/<name>.rs`, declare it in `pages/mod.rs`, add its path to the route
-//! table (`core::routes`) and its view to [`App`] below. Internal links: `<a href=link("/some/path")>`
-//! (adds the base path, the router intercepts the click); programmatic:
-//! `router::use_navigate()("/some/path", ..)` (the router adds the base).
+//! Adding a page: write `pages/<name>.rs`, declare it in `pages/mod.rs` and add its `<Route>` to
+//! [`App`] below (that table is the only place that says which path shows which page). Internal
+//! links: `<A href=link("/some/path")>` (or a plain `<a>`; [`link`] adds the base path, the router
+//! intercepts the click); programmatic: `leptos_router::hooks::use_navigate()("/some/path", ..)`
+//! (the router adds the base itself).
 
+pub mod api;
 pub mod components;
 pub mod data;
 pub mod keys;
 pub mod pages;
 pub mod perf;
-pub mod router;
 
 use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
+use leptos_router::path;
 
 use crate::core::dataset::{DatasetName, Split};
-use crate::core::links::{base_from_document_path, stats_path, with_base};
-use crate::core::routes::PageKind;
+use crate::core::paths::{base_from_document_path, grid_path, stats_path, with_base};
 use pages::digit::DigitPage;
 use pages::grid::GridPage;
 use pages::home::Home;
-use pages::network::NetworkShell;
+use pages::network::{NetworkPage, NetworkPlace};
 use pages::not_found::NotFound;
 use pages::stats::StatsPage;
-use router::{use_page, Router};
 
 thread_local! {
     static BASE: String = document_base_path();
@@ -35,7 +36,8 @@ pub fn base_path() -> String {
     BASE.with(|b| b.clone())
 }
 
-/// An app path (starting with '/') as an `href` that works under the base path.
+/// An app path (starting with '/') as an `href` that works under the base path. `<A>` leaves
+/// absolute paths as they are, so every internal `href` goes through this.
 pub fn link(path: &str) -> String {
     BASE.with(|b| with_base(b, path))
 }
@@ -61,6 +63,11 @@ fn remove_boot_message() {
     }
 }
 
+/// The app: header, the page the address names, footer.
+///
+/// The router's base is the site's path without its trailing slash ("/mnist", or "" at the
+/// root): leptos_router compares it as a prefix of the address, so "/mnist/" would leave the
+/// address "/mnist" (no slash) to the browser.
 #[component]
 pub fn App() -> impl IntoView {
     remove_boot_message();
@@ -69,25 +76,20 @@ pub fn App() -> impl IntoView {
         <Router base=base_path()>
             <Header />
             <main id="main">
-                <CurrentPage />
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/data/:dataset/:split") view=GridPage />
+                    <Route path=path!("/data/:dataset/:split/stats") view=StatsPage />
+                    <Route path=path!("/data/:dataset/:split/:index") view=DigitPage />
+                    <ParentRoute path=path!("/network") view=NetworkPage>
+                        <Route path=path!("") view=NetworkPlace />
+                        <Route path=path!("/layer/:layer") view=NetworkPlace />
+                        <Route path=path!("/layer/:layer/neuron/:neuron") view=NetworkPlace />
+                    </ParentRoute>
+                </Routes>
             </main>
             <Footer />
         </Router>
-    }
-}
-
-/// The page the address shows; re-created only when the address shows another kind of page (a new
-/// `?page=` or digit index updates the page in place).
-#[component]
-fn CurrentPage() -> impl IntoView {
-    let page = use_page();
-    move || match page.get() {
-        PageKind::Home => view! { <Home /> }.into_any(),
-        PageKind::Grid => view! { <GridPage /> }.into_any(),
-        PageKind::Stats => view! { <StatsPage /> }.into_any(),
-        PageKind::Digit => view! { <DigitPage /> }.into_any(),
-        PageKind::Network => view! { <NetworkShell /> }.into_any(),
-        PageKind::NotFound => view! { <NotFound /> }.into_any(),
     }
 }
 
@@ -98,11 +100,11 @@ fn Header() -> impl IntoView {
         <header class="site-header">
             <a class="brand" href=link("/")>"mnist-viz"</a>
             <nav aria-label="Main">
-                <a href=link("/")>"Home"</a>
-                <a href=link(&format!("/data/{}/{}", mnist.id(), Split::Test.id()))>"Test set"</a>
-                <a href=link(&format!("/data/{}/{}", mnist.id(), Split::Train.id()))>"Training set"</a>
-                <a href=link(&stats_path(mnist, Split::Test))>"Statistics"</a>
-                <a href=link("/network")>"Network"</a>
+                <A href=link("/") exact=true>"Home"</A>
+                <A href=link(&grid_path(mnist, Split::Test, 1, None)) exact=true>"Test set"</A>
+                <A href=link(&grid_path(mnist, Split::Train, 1, None)) exact=true>"Training set"</A>
+                <A href=link(&stats_path(mnist, Split::Test))>"Statistics"</A>
+                <A href=link("/network")>"Network"</A>
             </nav>
         </header>
     }

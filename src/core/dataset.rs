@@ -2,8 +2,8 @@
 
 use std::fmt;
 
+use super::format::thousands;
 use super::idx::{self, Images};
-use super::route::thousands;
 
 /// A digit classes count: labels are 0..=9.
 pub const CLASSES: usize = 10;
@@ -216,7 +216,7 @@ impl Dataset {
     }
 
     /// Pixels of image `i` (`rows × cols`, row-major). Panics unless `i < len()`:
-    /// check indices from URLs with `route::parse_index` first, or use [`get_image`](Self::get_image).
+    /// check indices from URLs with `url::parse_index` first, or use [`get_image`](Self::get_image).
     pub fn image(&self, i: usize) -> &[u8] {
         let n = self.images.image_len();
         &self.images.pixels[i * n..(i + 1) * n]

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::route::thousands;
+use super::format::thousands;
 use mnist_inflate::crc32::{crc32, Crc32};
 use mnist_inflate::inflate::{InflateError, Inflater, Progress};
 

@@ -1,13 +1,13 @@
 //! Everything that can be computed without a browser. No web-sys, no Leptos.
 
 pub mod dataset;
+pub mod format;
 pub mod grid;
 pub mod idx;
-pub mod links;
 pub mod nn;
 pub mod paging;
-pub mod route;
-pub mod routes;
+pub mod paths;
+pub mod url;
 pub mod viz;
 
 /// The gunzip's CRC-32, from the inflater's crate (crates/inflate).

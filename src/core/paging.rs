@@ -1,6 +1,6 @@
 //! Pages of the digit grid: which slice of the (filtered) list a page number shows.
 
-use super::route::RouteError;
+use super::url::RouteError;
 
 /// Digits per grid page.
 pub const PAGE_SIZE: usize = 100;

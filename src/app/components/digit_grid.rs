@@ -20,7 +20,7 @@ use crate::app::components::digit_canvas::paint_rgba;
 use crate::app::{link, perf};
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::grid::sheet_into;
-use crate::core::links::digit_path;
+use crate::core::paths::digit_path;
 
 /// Digits per row of the grid.
 pub const GRID_COLUMNS: usize = 10;

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::app::router::{use_navigate, use_params_map};
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use web_sys::PointerEvent;
 
 use super::{dataset_and_split, RouteProblem};
@@ -14,9 +14,9 @@ use crate::app::keys::{use_step_keys, Step};
 use crate::app::link;
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::grid::{neighbours, pixel_at};
-use crate::core::links::{digit_path, grid_path};
 use crate::core::paging::page_holding;
-use crate::core::route::parse_index;
+use crate::core::paths::{digit_path, grid_path, network_path};
+use crate::core::url::{parse_index, SampleRef};
 
 #[component]
 pub fn DigitPage() -> impl IntoView {
@@ -156,10 +156,10 @@ fn neighbour_link(path: Option<String>, text: &'static str, rel: &'static str) -
 
 /// `/network?sample={dataset}/{split}/{index}`: this digit in the network visualizer.
 fn network_link(dataset: DatasetName, split: Split, index: usize) -> String {
-    let sample = crate::core::route::SampleRef {
+    let sample = SampleRef {
         dataset,
         split,
         index,
     };
-    crate::core::viz::links::network_path(None, None, &sample)
+    network_path(None, None, &sample)
 }

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::app::router::{use_navigate, use_params_map, use_query_map};
 use leptos::prelude::*;
+use leptos_router::hooks::{query_signal, use_navigate, use_params_map};
 
 use super::{dataset_and_split, RouteProblem};
 use crate::app::components::dataset_gate::WithDataset;
@@ -11,9 +11,9 @@ use crate::app::components::digit_grid::DigitGrid;
 use crate::app::keys::{use_step_keys, Step};
 use crate::app::{link, perf};
 use crate::core::dataset::{Dataset, DatasetName, Split};
-use crate::core::links::{grid_path, stats_path};
 use crate::core::paging::{page, Page};
-use crate::core::route::{parse_label, parse_page, RouteError};
+use crate::core::paths::{grid_path, stats_path};
+use crate::core::url::{parse_label, parse_page, RouteError};
 
 #[component]
 pub fn GridPage() -> impl IntoView {
@@ -53,8 +53,9 @@ struct Selection {
 
 #[component]
 fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl IntoView {
-    let query = use_query_map();
-    let label = Memo::new(move |_| parse_label(query.read().get_str("label")));
+    let (label_text, _) = query_signal::<String>("label");
+    let (page_text, _) = query_signal::<String>("page");
+    let label = Memo::new(move |_| parse_label(label_text.read().as_deref()));
     // Positions of the digits with the chosen label, recomputed only when the label changes.
     let filtered = {
         let dataset = dataset.clone();
@@ -63,7 +64,7 @@ fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Into
     let selection = Memo::new(move |previous: Option<&Result<Selection, RouteError>>| {
         let current = (|| -> Result<Selection, RouteError> {
             let label = label.get()?;
-            let number = parse_page(query.read().get_str("page"))?;
+            let number = parse_page(page_text.read().as_deref())?;
             let positions = filtered.get()?;
             let page = page(positions.len(), number)?;
             Ok(Selection {

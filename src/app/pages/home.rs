@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::app::data::use_dataset;
 use crate::app::link;
 use crate::core::dataset::{DatasetName, Split};
-use crate::core::links::{grid_path, stats_path};
+use crate::core::paths::{grid_path, stats_path};
 
 #[component]
 pub fn Home() -> impl IntoView {

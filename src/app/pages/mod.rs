@@ -8,13 +8,13 @@ pub mod network_detail;
 pub mod not_found;
 pub mod stats;
 
-use crate::app::router::ParamsMap;
 use leptos::prelude::*;
+use leptos_router::params::ParamsMap;
 
 use crate::app::components::error_view::ErrorView;
 use crate::app::link;
 use crate::core::dataset::{DatasetName, Split};
-use crate::core::route::{parse_dataset, parse_split, RouteError};
+use crate::core::url::{parse_dataset, parse_split, RouteError};
 
 /// The `:dataset` and `:split` segments of the current route, checked.
 pub(crate) fn dataset_and_split(params: &ParamsMap) -> Result<(DatasetName, Split), RouteError> {

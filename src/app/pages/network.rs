@@ -1,35 +1,41 @@
 //! `/network?sample=…`, `/network/layer/{L}`, `/network/layer/{L}/neuron/{J}`: the network graph
 //! with one digit's activations.
 //!
-//! The three routes are one page ([`NetworkShell`]) that holds the loaded model (the shipped
-//! default, or an uploaded `.mnn`), the number of edges drawn, and the "top digits" ranking,
-//! so moving between them keeps all of that. Geometry and choices are in `core::viz`.
+//! `/network` is a parent route ([`NetworkPage`]) that holds the loaded model (the shipped
+//! default, or an uploaded `.mnn`), the number of edges drawn, the "top digits" ranking and the
+//! graph, so moving between the graph, a layer and a neuron keeps all of that. Its child routes
+//! ([`NetworkPlace`] in its `<Outlet/>`) name the layer and neuron: they tell the graph which
+//! (through [`NetworkState::place`]) and show that layer's or neuron's panel under it.
+//! Geometry and choices are in `core::viz`.
 
 use std::cell::Cell;
 use std::sync::Arc;
 
 use js_sys::Uint8Array;
 use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{query_signal, use_navigate, use_params_map};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlInputElement, Response};
+use web_sys::HtmlInputElement;
 
 use super::network_detail::{LayerDetail, NeuronDetail};
+use crate::app::api::{self, Abort};
 use crate::app::components::dataset_gate::WithDataset;
 use crate::app::components::error_view::ErrorView;
 use crate::app::components::network_graph::{NetworkGraph, NETWORK_CSS};
 use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
 use crate::app::link;
-use crate::app::router::{use_navigate, use_params_map, use_query_map};
 use crate::core::dataset::Dataset;
 use crate::core::nn::{model, Network, Trace};
-use crate::core::route::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
-use crate::core::viz::links::{network_path, with_index};
+use crate::core::paths::{digit_path, network_path, with_index};
+use crate::core::url::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
 use crate::core::viz::{describe, predicted_class, TopActivations};
 
-/// The shipped model, relative to the document base URL.
+/// The shipped model, relative to the document base URL, and its file name.
 const DEFAULT_MODEL: &str = "data/models/default.mnn";
+const DEFAULT_MODEL_FILE: &str = "default.mnn";
 /// Input and output widths a model must have to read MNIST digits.
 const INPUTS: usize = 784;
 const OUTPUTS: usize = 10;
@@ -64,6 +70,27 @@ pub struct NetworkState {
     pub tops: RwSignal<Option<(u64, Arc<TopActivations>)>>,
     /// Samples ranked so far while the ranking runs (None when idle).
     pub tops_progress: RwSignal<Option<usize>>,
+    /// The `:layer` and `:neuron` segments of the child route shown (unchecked).
+    pub place: RwSignal<PlaceSegments>,
+    /// What the graph shows, for the child routes' panels (None until model and data are in).
+    pub shown: RwSignal<Option<Shown>>,
+}
+
+/// The `:layer` and `:neuron` segments of the address, as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlaceSegments {
+    pub layer: Option<String>,
+    pub neuron: Option<String>,
+}
+
+/// The model, sample and place the graph shows, shared with the panels under it.
+#[derive(Clone)]
+pub struct Shown {
+    pub network: Arc<Network>,
+    pub generation: u64,
+    pub trace: Memo<Option<Arc<Trace>>>,
+    pub current: Memo<Result<SampleRef, RouteError>>,
+    pub place: Memo<Result<Place, RouteError>>,
 }
 
 thread_local! {
@@ -77,38 +104,84 @@ fn next_generation() -> u64 {
     })
 }
 
-/// Holds the model for the three network routes and loads the default one.
+/// The `/network` parent route: holds the model and the graph for its child routes and loads the
+/// default model (the download stops if the user leaves first).
 #[component]
-pub fn NetworkShell() -> impl IntoView {
+pub fn NetworkPage() -> impl IntoView {
     let state = NetworkState {
         model: RwSignal::new(None),
         upload_error: RwSignal::new(None),
         edge_limit: RwSignal::new(DEFAULT_EDGES),
         tops: RwSignal::new(None),
         tops_progress: RwSignal::new(None),
+        place: RwSignal::new(PlaceSegments::default()),
+        shown: RwSignal::new(None),
     };
     provide_context(state);
+    let abort = Abort::new();
+    on_cleanup({
+        let abort = abort.clone();
+        move || abort.abort()
+    });
     leptos::task::spawn_local(async move {
-        let loaded = fetch_bytes(DEFAULT_MODEL)
+        let loaded = api::bytes(DEFAULT_MODEL, DEFAULT_MODEL_FILE, &abort)
             .await
-            .and_then(|bytes| read_model(&bytes))
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                read_model(&bytes)
+                    .map_err(|e| format!("Could not load the shipped model ({DEFAULT_MODEL}): {e}"))
+            })
             .map(|network| LoadedModel {
                 name: "the shipped model".into(),
                 network: Arc::new(network),
                 generation: next_generation(),
-            })
-            .map_err(|e| format!("Could not load the shipped model ({DEFAULT_MODEL}): {e}"));
-        // An upload that finished first wins.
-        if state
-            .model
-            .with_untracked(|m| m.as_ref().is_none_or(|m| m.is_err()))
-        {
-            state.model.set(Some(loaded));
-        }
+            });
+        // An upload that finished first wins; a page that is gone takes nothing.
+        let _ = state.model.try_update(|model| {
+            if model.as_ref().is_none_or(|m| m.is_err()) {
+                *model = Some(loaded);
+            }
+        });
     });
     view! {
         <style>{NETWORK_CSS}</style>
-        <NetworkPage />
+        <NetworkBody />
+    }
+}
+
+/// The part of every `/network…` child route that depends on its segments: tells the graph
+/// which layer and neuron the address names, and shows that layer's or neuron's panel.
+#[component]
+pub fn NetworkPlace() -> impl IntoView {
+    let state = expect_context::<NetworkState>();
+    let params = use_params_map();
+    Effect::new(move |_| {
+        let segments = params.with(|p| PlaceSegments {
+            layer: p.get("layer"),
+            neuron: p.get("neuron"),
+        });
+        if state.place.with_untracked(|p| *p != segments) {
+            state.place.set(segments);
+        }
+    });
+    move || {
+        let shown = state.shown.get()?;
+        let place = shown.place.get().ok()?;
+        let Shown {
+            network,
+            generation,
+            trace,
+            current,
+            ..
+        } = shown;
+        Some(match (place.layer, place.neuron) {
+            (Some(layer), Some(neuron)) => view! {
+                <NeuronDetail network generation layer neuron trace />
+            }
+            .into_any(),
+            (Some(layer), None) => view! { <LayerDetail network layer trace current /> }.into_any(),
+            _ => ().into_any(),
+        })
     }
 }
 
@@ -117,23 +190,6 @@ fn read_model(bytes: &[u8]) -> Result<Network, String> {
     let network = model::from_bytes(bytes).map_err(|e| e.to_string())?;
     model::check_shape(&network, INPUTS, OUTPUTS).map_err(|e| e.to_string())?;
     Ok(network)
-}
-
-/// GET `path` (relative to the document base URL) as bytes; the error is a sentence.
-async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let unreachable = || "the server could not be reached".to_string();
-    let value = JsFuture::from(window.fetch_with_str(path))
-        .await
-        .map_err(|_| unreachable())?;
-    let response: Response = value.dyn_into().map_err(|_| unreachable())?;
-    if !response.ok() {
-        return Err(format!("the server answered {}", response.status()));
-    }
-    let buffer = JsFuture::from(response.array_buffer().map_err(|_| unreachable())?)
-        .await
-        .map_err(|_| "the download was interrupted".to_string())?;
-    Ok(Uint8Array::new(&buffer).to_vec())
 }
 
 /// Reads the chosen file and, if it is a valid model, makes it the current one.
@@ -180,12 +236,12 @@ fn place(layer: Option<&str>, neuron: Option<&str>, sizes: &[usize]) -> Result<P
     Ok(Place { layer, neuron })
 }
 
-/// One of the three network routes.
+/// Controls, the sample's problems, the graph, and the child route's panel.
 #[component]
-fn NetworkPage() -> impl IntoView {
+fn NetworkBody() -> impl IntoView {
     let state = expect_context::<NetworkState>();
-    let query = use_query_map();
-    let sample = Memo::new(move |_| parse_sample(query.read().get_str("sample")));
+    let (sample_text, _) = query_signal::<String>("sample");
+    let sample = Memo::new(move |_| parse_sample(sample_text.read().as_deref()));
     // Which split to load: changes only when the dataset or split of the sample changes.
     let source = Memo::new(move |_| sample.get().ok().map(|s| (s.dataset, s.split)));
     // Start downloading the split now, while the model downloads (not after it).
@@ -232,6 +288,7 @@ fn NetworkPage() -> impl IntoView {
                     })
             }}
             {model_view}
+            <Outlet />
         </section>
     }
 }
@@ -348,14 +405,13 @@ fn NetworkView(
     sample: Memo<Result<SampleRef, RouteError>>,
 ) -> impl IntoView {
     let state = expect_context::<NetworkState>();
-    let params = use_params_map();
     let network = model.network.clone();
     let sizes = network.sizes();
     let place = {
         let sizes = sizes.clone();
         Memo::new(move |_| {
-            let p = params.read();
-            place(p.get_str("layer"), p.get_str("neuron"), &sizes)
+            let p = state.place.read();
+            place(p.layer.as_deref(), p.neuron.as_deref(), &sizes)
         })
     };
     let len = dataset.len();
@@ -477,7 +533,17 @@ fn NetworkView(
             }
         })
     };
-    let graph_and_details = {
+    state.shown.set(Some(Shown {
+        network: network.clone(),
+        generation: model.generation,
+        trace,
+        current,
+        place,
+    }));
+    on_cleanup(move || {
+        let _ = state.shown.try_set(None);
+    });
+    let graph = {
         let network = network.clone();
         move || match place.get() {
             Err(error) => view! {
@@ -486,33 +552,19 @@ fn NetworkView(
                 </ErrorView>
             }
             .into_any(),
-            Ok(p) => {
-                let detail = match (p.layer, p.neuron) {
-                    (Some(l), Some(j)) => view! {
-                        <NeuronDetail network=network.clone() generation=model.generation layer=l neuron=j trace />
-                    }
-                    .into_any(),
-                    (Some(l), None) => view! {
-                        <LayerDetail network=network.clone() layer=l trace current />
-                    }
-                    .into_any(),
-                    _ => ().into_any(),
-                };
-                view! {
-                    <NetworkGraph
-                        network=network.clone()
-                        focus=p.layer
-                        selected=p.layer.zip(p.neuron)
-                        trace
-                        edge_limit=state.edge_limit
-                        active
-                        on_activate
-                        on_rendered=Callback::new(|_| graph_rendered())
-                    />
-                    {detail}
-                }
-                .into_any()
+            Ok(p) => view! {
+                <NetworkGraph
+                    network=network.clone()
+                    focus=p.layer
+                    selected=p.layer.zip(p.neuron)
+                    trace
+                    edge_limit=state.edge_limit
+                    active
+                    on_activate
+                    on_rendered=Callback::new(|_| graph_rendered())
+                />
             }
+            .into_any(),
         }
     };
     view! {
@@ -523,7 +575,7 @@ fn NetworkView(
             {move || {
                 current.get().ok().map(|s| {
                     view! {
-                        <a href=link(&crate::core::links::digit_path(s.dataset, s.split, s.index))>
+                        <a href=link(&digit_path(s.dataset, s.split, s.index))>
                             "Open this digit"
                         </a>
                     }
@@ -533,6 +585,6 @@ fn NetworkView(
         {sample_error}
         <p class="net-prediction" data-testid="prediction">{prediction}</p>
         <p id="network-description" class="sr-only">{description}</p>
-        {graph_and_details}
+        {graph}
     }
 }

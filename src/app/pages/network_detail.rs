@@ -12,9 +12,9 @@ use crate::app::data::use_dataset;
 use crate::app::link;
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::nn::{Network, Trace};
-use crate::core::route::SampleRef;
+use crate::core::paths::network_path;
+use crate::core::url::{RouteError, SampleRef};
 use crate::core::viz::layout::{cell_grid, square_side};
-use crate::core::viz::links::network_path;
 use crate::core::viz::scale::{heat_fill, heat_scale, NEGATIVE, POSITIVE};
 use crate::core::viz::TopActivations;
 
@@ -29,7 +29,7 @@ pub fn LayerDetail(
     network: Arc<Network>,
     layer: usize,
     trace: Memo<Option<Arc<Trace>>>,
-    current: Memo<Result<SampleRef, crate::core::route::RouteError>>,
+    current: Memo<Result<SampleRef, RouteError>>,
 ) -> impl IntoView {
     let layers = network.layers.len() + 1;
     let sizes = network.sizes();

@@ -1,15 +1,15 @@
-//! Any path the router does not know.
+//! Any path the route table does not know (the `<Routes fallback>`).
 
-use crate::app::router::use_pathname;
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
 use crate::app::components::error_view::ErrorView;
 use crate::app::link;
-use crate::core::routes::percent_decode;
+use crate::core::url::percent_decode;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    let pathname = use_pathname();
+    let pathname = use_location().pathname;
     let message = move || {
         format!(
             "There is no page at “{}”. It may have moved, or the address has a typo.",

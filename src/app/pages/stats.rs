@@ -8,8 +8,8 @@ use super::grid::dataset_route;
 use crate::app::components::digit_canvas::DigitCanvas;
 use crate::app::link;
 use crate::core::dataset::{class_stats, mean_image_u8, Dataset, DatasetName, Split};
-use crate::core::links::{grid_path, stats_path};
-use crate::core::route::thousands;
+use crate::core::format::thousands;
+use crate::core::paths::{grid_path, stats_path};
 
 #[component]
 pub fn StatsPage() -> impl IntoView {

@@ -5,7 +5,6 @@
 //! - [`edges`]: which connections are drawn for a sample (the strongest `|w·a|`) and as which paths;
 //! - [`scale`]: colours for activations, signs and weights, and stroke widths;
 //! - [`rank`]: the test digits that activate a neuron most;
-//! - [`links`]: the network URLs;
 //! - [`nav`]: keyboard moves between neurons, and the text description for screen readers.
 //!
 //! Drawn layer numbering follows CONTRACTS.md: layer 0 is the input, layer `l ≥ 1` is the
@@ -13,7 +12,6 @@
 
 pub mod edges;
 pub mod layout;
-pub mod links;
 pub mod markup;
 pub mod nav;
 pub mod rank;

@@ -1,8 +1,11 @@
-//! URL pieces: parse them, check them, and explain in a sentence what is wrong.
+//! The pieces of the app's URLs (path segments and query values): parse them, check them, and
+//! explain in a sentence what is wrong. Which view a path shows is the `<Routes>` table in
+//! `app/mod.rs`; this module only judges the values the routes hand over.
 
 use std::fmt;
 
 use super::dataset::{DatasetName, Split};
+use super::format::thousands;
 
 /// Something in the URL that names nothing. Display is the sentence to show the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,19 +125,6 @@ impl fmt::Display for RouteError {
 }
 
 impl std::error::Error for RouteError {}
-
-/// `n` with thousands separators: 9999 → "9,999".
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
 
 /// Longest piece of user text repeated in a message.
 const MAX_SHOWN: usize = 40;
@@ -326,22 +316,33 @@ pub fn parse_sample(s: Option<&str>) -> Result<SampleRef, RouteError> {
     })
 }
 
+/// `%41` → `A`, byte by byte, then read as UTF-8 (invalid sequences become U+FFFD); a `%` not
+/// followed by two hex digits is kept as it is.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(hi * 16 + lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn msg<T: fmt::Debug>(r: Result<T, RouteError>) -> String {
         r.unwrap_err().to_string()
-    }
-
-    #[test]
-    fn thousands_separates_groups_of_three() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(9999), "9,999");
-        assert_eq!(thousands(59_999), "59,999");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]
@@ -583,5 +584,16 @@ mod tests {
         assert!(parse_sample(Some("mnist/test/-1")).is_err());
         let huge = parse_sample(Some("mnist/test/99999999999999999999999")).unwrap();
         assert!(huge.checked_index(10_000).is_err());
+    }
+
+    #[test]
+    fn percent_decoding_keeps_what_is_not_an_escape() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("%e2%80%93"), "–");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(percent_decode("%zz1"), "%zz1");
+        assert_eq!(percent_decode("%ff"), "\u{fffd}");
+        assert_eq!(percent_decode(""), "");
     }
 }

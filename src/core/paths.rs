@@ -1,7 +1,9 @@
-//! Paths of the data views (without the site's base path), as the router expects them.
-//! The inverse of `route`: these build URLs, `route` parses them.
+//! The app's URL paths (without the site's base path), built from what they show: the data
+//! views, the network views, and the base path joined in front. The inverse of `core::url`,
+//! which parses them.
 
 use super::dataset::{DatasetName, Split};
+use super::url::SampleRef;
 
 /// `/data/{dataset}/{split}` with `?page=N` (left out for page 1) and `&label=D` (left out for all).
 pub fn grid_path(dataset: DatasetName, split: Split, page: usize, label: Option<u8>) -> String {
@@ -28,6 +30,22 @@ pub fn digit_path(dataset: DatasetName, split: Split, index: usize) -> String {
 /// `/data/{dataset}/{split}/stats`: per-class statistics.
 pub fn stats_path(dataset: DatasetName, split: Split) -> String {
     format!("/data/{}/{}/stats", dataset.id(), split.id())
+}
+
+/// `/network`, `/network/layer/{L}` or `/network/layer/{L}/neuron/{J}`, with `?sample=…`.
+/// A neuron without a layer is ignored.
+pub fn network_path(layer: Option<usize>, neuron: Option<usize>, sample: &SampleRef) -> String {
+    let place = match (layer, neuron) {
+        (None, _) => String::new(),
+        (Some(l), None) => format!("/layer/{l}"),
+        (Some(l), Some(j)) => format!("/layer/{l}/neuron/{j}"),
+    };
+    format!("/network{place}?sample={sample}")
+}
+
+/// The same place with another sample index (previous / next digit).
+pub fn with_index(sample: &SampleRef, index: usize) -> SampleRef {
+    SampleRef { index, ..*sample }
 }
 
 /// `base` (e.g. "/mnist", or "" at the site root) joined to an app path starting with '/'.
@@ -88,5 +106,31 @@ mod tests {
         assert_eq!(base_from_document_path("/"), "");
         assert_eq!(base_from_document_path("/mnist/"), "/mnist");
         assert_eq!(base_from_document_path("/a/b/"), "/a/b");
+    }
+
+    #[test]
+    fn paths_follow_the_url_contract() {
+        let s = SampleRef {
+            dataset: DatasetName::Mnist,
+            split: Split::Test,
+            index: 1234,
+        };
+        assert_eq!(
+            network_path(None, None, &s),
+            "/network?sample=mnist/test/1234"
+        );
+        assert_eq!(
+            network_path(Some(1), None, &s),
+            "/network/layer/1?sample=mnist/test/1234"
+        );
+        assert_eq!(
+            network_path(Some(2), Some(7), &s),
+            "/network/layer/2/neuron/7?sample=mnist/test/1234"
+        );
+        assert_eq!(
+            network_path(None, Some(7), &s),
+            "/network?sample=mnist/test/1234"
+        );
+        assert_eq!(with_index(&s, 5).to_string(), "mnist/test/5");
     }
 }
