@@ -8,6 +8,7 @@ pub mod nn;
 pub mod paging;
 pub mod route;
 pub mod routes;
+pub mod training;
 pub mod viz;
 
 /// The gunzip's CRC-32, from the inflater's crate (crates/inflate).
