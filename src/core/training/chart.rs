@@ -241,27 +241,45 @@ pub fn svg_number(v: f64) -> String {
     }
 }
 
-/// Exponential moving average with bias correction: `s_t = β·s_{t−1} + (1−β)·x_t`,
+/// A running exponential moving average with bias correction: `s_t = β·s_{t−1} + (1−β)·x_t`,
 /// reported as `s_t / (1 − β^t)`, so the first value is the first sample and early values are
-/// not pulled towards 0. `smoothing` β in [0, 1) (0 = raw). Non-finite samples are skipped
-/// (the previous smoothed value repeats; NaN before the first finite sample).
+/// not pulled towards 0. Non-finite samples are skipped (the previous value repeats; NaN
+/// before the first finite sample).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ema {
+    beta: f64,
+    sum: f64,
+    weight: f64,
+}
+
+impl Ema {
+    /// `smoothing` β in [0, 1) (0 = raw; clamped).
+    pub fn new(smoothing: f64) -> Ema {
+        Ema {
+            beta: smoothing.clamp(0.0, 0.999_999),
+            sum: 0.0,
+            weight: 0.0,
+        }
+    }
+
+    /// Adds a sample and returns the smoothed value.
+    pub fn push(&mut self, x: f64) -> f64 {
+        if x.is_finite() {
+            self.sum = self.beta * self.sum + (1.0 - self.beta) * x;
+            self.weight = self.beta * self.weight + (1.0 - self.beta);
+        }
+        if self.weight > 0.0 {
+            self.sum / self.weight
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// [`Ema`] over a whole series (for re-smoothing a chart with another β).
 pub fn ema(values: &[f64], smoothing: f64) -> Vec<f64> {
-    let beta = smoothing.clamp(0.0, 0.999_999);
-    let (mut s, mut weight) = (0.0, 0.0);
-    values
-        .iter()
-        .map(|&x| {
-            if x.is_finite() {
-                s = beta * s + (1.0 - beta) * x;
-                weight = beta * weight + (1.0 - beta);
-            }
-            if weight > 0.0 {
-                s / weight
-            } else {
-                f64::NAN
-            }
-        })
-        .collect()
+    let mut e = Ema::new(smoothing);
+    values.iter().map(|&x| e.push(x)).collect()
 }
 
 /// At most `max_points` of `points` (sorted by x), keeping the first and the last and, from
