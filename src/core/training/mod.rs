@@ -10,11 +10,13 @@ pub mod chart;
 pub mod config;
 pub mod confusion;
 pub mod metrics;
+pub mod protocol;
 pub mod run;
 pub mod snapshots;
 
 pub use config::{ConfigError, OptimizerKind, RunConfig};
 pub use confusion::Confusion;
 pub use metrics::Metrics;
+pub use protocol::{Command, Report};
 pub use run::{EvalSet, RunError, RunOptions, TrainingRun, CLASSES};
 pub use snapshots::{Snapshot, SnapshotKind, SnapshotMeta, SnapshotStore};
