@@ -7,8 +7,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::nn::{Activation, Loss, Network, Optimizer, TrainConfig, TrainError, Trainer};
+use crate::core::nn::{
+    Activation, Loss, Network, Optimizer, Samples, TrainConfig, TrainError, Trainer,
+};
 
+/// Inputs of the network (MNIST: 28 × 28 pixels).
+pub const INPUT: usize = 784;
+/// Classes (the network's outputs).
+pub const CLASSES: usize = 10;
 /// Widest hidden layer a link may ask for.
 pub const MAX_WIDTH: usize = 4096;
 /// Most hidden layers a link may ask for.
@@ -151,6 +157,24 @@ pub const SETTINGS: [&str; 13] = [
     "seed", "subset",
 ];
 
+/// The native trainer's flags that are run settings, and the setting each one sets
+/// (`--arch 784-256-128-10` sets `hidden=256,128`; `--hidden` is the hidden activation).
+pub const FLAGS: [(&str, &str); 13] = [
+    ("--arch", "hidden"),
+    ("--hidden", "act"),
+    ("--output", "out"),
+    ("--loss", "loss"),
+    ("--optimizer", "opt"),
+    ("--lr", "lr"),
+    ("--momentum", "momentum"),
+    ("--lr-decay", "decay"),
+    ("--weight-decay", "l2"),
+    ("--batch", "batch"),
+    ("--epochs", "epochs"),
+    ("--seed", "seed"),
+    ("--subset", "subset"),
+];
+
 /// The query as text, before any check: each setting once at most, none unknown.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -233,6 +257,23 @@ fn parse_hidden(value: &str) -> Result<Vec<usize>, ConfigError> {
     Ok(sizes)
 }
 
+/// `--arch 784-256-128-10` → the hidden sizes "256,128" (ends checked: 784 and 10).
+fn hidden_of_arch(arch: &str) -> Result<String, ConfigError> {
+    let sizes: Vec<&str> = arch.split('-').collect();
+    match sizes.as_slice() {
+        [first, hidden @ .., last]
+            if first.trim().parse() == Ok(INPUT) && last.trim().parse() == Ok(CLASSES) =>
+        {
+            Ok(hidden.join(","))
+        }
+        _ => Err(invalid(
+            "--arch",
+            arch,
+            format!("list the layer sizes from {INPUT} inputs to {CLASSES} classes, e.g. {INPUT}-100-{CLASSES}"),
+        )),
+    }
+}
+
 fn parse_activation(
     setting: &'static str,
     value: &str,
@@ -280,6 +321,67 @@ impl RunConfig {
         let query =
             serde_urlencoded::to_string(pairs).map_err(|e| ConfigError::Query(e.to_string()))?;
         RunConfig::from_query(&query)
+    }
+
+    /// Reads the native trainer's run flags as `(flag, value)` pairs (see [`FLAGS`]); errors
+    /// name the flag. `--arch` lists every layer size: 784 first, 10 last.
+    pub fn from_flags(flags: &[(&str, &str)]) -> Result<RunConfig, ConfigError> {
+        let mut pairs = Vec::with_capacity(flags.len());
+        for &(flag, value) in flags {
+            let setting = FLAGS
+                .iter()
+                .find(|(f, _)| *f == flag)
+                .map(|&(_, s)| s)
+                .ok_or_else(|| ConfigError::Query(format!("unknown flag {flag}")))?;
+            let value = if flag == "--arch" {
+                hidden_of_arch(value)?
+            } else {
+                value.to_string()
+            };
+            pairs.push((setting, value));
+        }
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        RunConfig::from_pairs(&pairs).map_err(|e| match e {
+            ConfigError::Invalid {
+                setting,
+                value,
+                allowed,
+            } => ConfigError::Invalid {
+                setting: FLAGS
+                    .iter()
+                    .find(|(_, s)| *s == setting)
+                    .map_or(setting, |&(f, _)| f),
+                value,
+                allowed,
+            },
+            other => other,
+        })
+    }
+
+    /// The native trainer's flags that train this run, e.g.
+    /// `--arch 784-100-10 --hidden relu … --seed 7 --subset all`.
+    pub fn to_flags(&self) -> String {
+        let arch: Vec<String> = self
+            .sizes(INPUT, CLASSES)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let query = self.to_query();
+        let value_of = |setting: &str| {
+            query
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| *k == setting)
+                .map_or("", |(_, v)| v)
+        };
+        FLAGS
+            .iter()
+            .map(|&(flag, setting)| match flag {
+                "--arch" => format!("{flag} {}", arch.join("-")),
+                _ => format!("{flag} {}", value_of(setting)),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     fn from_raw(raw: RawSettings) -> Result<RunConfig, ConfigError> {
@@ -423,6 +525,15 @@ impl RunConfig {
     pub fn subset_len(&self, available: usize) -> usize {
         self.subset.map_or(available, |n| n.min(available))
     }
+
+    /// The training samples this run uses: the first `subset` of `all` (all of them, not
+    /// copied, when the subset is not smaller).
+    pub fn training_subset(&self, all: Samples) -> Samples {
+        match self.subset {
+            Some(n) if n < all.len() => all.take(n),
+            _ => all,
+        }
+    }
 }
 
 impl From<RunConfig> for String {
@@ -551,6 +662,60 @@ mod tests {
         assert_eq!(c.hidden, vec![30, 20]);
         assert_eq!(c.optimizer(), Optimizer::Sgd { lr: 0.05 });
         assert!(RunConfig::from_pairs(&[("batch", "0")]).is_err());
+    }
+
+    #[test]
+    fn flags_and_links_agree() {
+        let flags = [
+            ("--arch", "784-100-50-10"),
+            ("--hidden", "tanh"),
+            ("--optimizer", "momentum"),
+            ("--lr", "0.05"),
+            ("--momentum", "0.8"),
+            ("--lr-decay", "0.9"),
+            ("--weight-decay", "0.0001"),
+            ("--batch", "32"),
+            ("--epochs", "3"),
+            ("--seed", "7"),
+            ("--subset", "1000"),
+        ];
+        let from_flags = RunConfig::from_flags(&flags).unwrap();
+        let from_link = RunConfig::from_query(
+            "hidden=100,50&act=tanh&opt=momentum&lr=0.05&momentum=0.8&decay=0.9&l2=0.0001&batch=32&epochs=3&seed=7&subset=1000",
+        )
+        .unwrap();
+        assert_eq!(from_flags, from_link);
+        assert_eq!(RunConfig::from_flags(&[]).unwrap(), RunConfig::default());
+        assert_eq!(
+            RunConfig::from_flags(&[("--arch", "784-10")])
+                .unwrap()
+                .hidden,
+            Vec::<usize>::new()
+        );
+        // to_flags gives the command that trains the same run.
+        for c in [from_link, RunConfig::default()] {
+            let line = c.to_flags();
+            let words: Vec<&str> = line.split(' ').collect();
+            let pairs: Vec<(&str, &str)> = words.chunks(2).map(|p| (p[0], p[1])).collect();
+            assert_eq!(RunConfig::from_flags(&pairs).unwrap(), c, "{line}");
+        }
+        assert!(RunConfig::default()
+            .to_flags()
+            .starts_with("--arch 784-256-128-10 --hidden relu "));
+        // Errors name the flag.
+        let e = RunConfig::from_flags(&[("--lr", "0")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--lr") && e.contains("greater than 0"), "{e}");
+        let e = RunConfig::from_flags(&[("--arch", "784-100-5")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--arch") && e.contains("784-100-10"), "{e}");
+        let e = RunConfig::from_flags(&[("--arch", "784-100000-10")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--arch") && e.contains("4096"), "{e}");
+        assert!(RunConfig::from_flags(&[("--speed", "1")]).is_err());
     }
 
     #[test]

@@ -14,9 +14,9 @@ pub mod protocol;
 pub mod run;
 pub mod snapshots;
 
-pub use config::{ConfigError, OptimizerKind, RunConfig};
+pub use config::{ConfigError, OptimizerKind, RunConfig, CLASSES, INPUT};
 pub use confusion::Confusion;
 pub use metrics::Metrics;
 pub use protocol::{Command, Report};
-pub use run::{EvalSet, RunError, RunOptions, TrainingRun, CLASSES};
+pub use run::{EvalSet, RunError, RunOptions, TrainingRun};
 pub use snapshots::{Snapshot, SnapshotKind, SnapshotMeta, SnapshotStore};

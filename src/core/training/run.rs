@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::chart::Ema;
-use super::config::RunConfig;
+use super::config::{RunConfig, CLASSES};
 use super::confusion::Confusion;
 use super::metrics::{
     dead_fraction, distance, evenly_spaced, histogram, histogram_range, norm, EpochPoint,
@@ -20,9 +20,6 @@ use super::metrics::{
 };
 use super::snapshots::{Snapshot, SnapshotKind, SnapshotStore};
 use crate::core::nn::{evaluate, Activation, BatchReport, Network, Samples, TrainError, Trainer};
-
-/// Classes of MNIST (the network's output size).
-pub const CLASSES: usize = 10;
 
 /// How much to measure; none of it changes what is trained.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -147,10 +144,7 @@ impl TrainingRun {
         test: Samples,
         options: RunOptions,
     ) -> Result<TrainingRun, RunError> {
-        let train = match config.subset {
-            Some(n) if n < train.len() => train.take(n),
-            _ => train,
-        };
+        let train = config.training_subset(train);
         let trainer = config.trainer(train.dim, CLASSES)?;
         if train.is_empty() || test.is_empty() {
             return Err(TrainError::EmptyData.into());
@@ -465,7 +459,7 @@ mod tests {
     /// The native trainer's path: `RunConfig::trainer` and `Trainer::run` to the end.
     fn native(c: &RunConfig, train: &Samples, test: &Samples) -> (Network, Vec<EpochReport>) {
         let mut trainer = c.trainer(train.dim, CLASSES).unwrap();
-        let train = train.take(c.subset_len(train.len()));
+        let train = c.training_subset(train.clone());
         let mut epochs = Vec::new();
         trainer
             .run(&train, Some(test), c.epochs, &|| 0.0, &mut |p| {
