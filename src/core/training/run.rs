@@ -456,6 +456,15 @@ mod tests {
         }
     }
 
+    /// [`busy`] with another probe batch and test subset size.
+    fn sized(probe_size: usize, estimate_size: usize) -> RunOptions {
+        RunOptions {
+            probe_size,
+            estimate_size,
+            ..busy()
+        }
+    }
+
     /// The native trainer's path: `RunConfig::trainer` and `Trainer::run` to the end.
     fn native(c: &RunConfig, train: &Samples, test: &Samples) -> (Network, Vec<EpochReport>) {
         let mut trainer = c.trainer(train.dim, CLASSES).unwrap();
@@ -570,12 +579,8 @@ mod tests {
         // holding every sample the ratio is lr·‖g‖/‖W‖ of the batch just trained on.
         let c = config("hidden=6&opt=sgd&lr=0.1&batch=40&epochs=1&seed=5");
         let train = data(40, 6);
-        let options = RunOptions {
-            probe_every: 1,
-            probe_size: 40,
-            ..busy()
-        };
-        let mut run = TrainingRun::new(c.clone(), train.clone(), data(20, 7), options).unwrap();
+        let mut run =
+            TrainingRun::new(c.clone(), train.clone(), data(20, 7), sized(40, 30)).unwrap();
         let mut trainer = c.trainer(20, CLASSES).unwrap();
         let (_, before) = trainer.gradients(&train.inputs, &train.labels).unwrap();
         let w0 = c.network(20, CLASSES);
@@ -595,11 +600,7 @@ mod tests {
     fn confusion_over_the_test_set_and_its_subset() {
         let c = config("hidden=16&opt=adam&lr=0.02&batch=10&epochs=3&seed=2");
         let test = data(200, 9);
-        let options = RunOptions {
-            estimate_size: 50,
-            ..RunOptions::default()
-        };
-        let mut run = TrainingRun::new(c, data(300, 8), test.clone(), options).unwrap();
+        let mut run = TrainingRun::new(c, data(300, 8), test.clone(), sized(16, 50)).unwrap();
         while !run.is_finished() {
             run.step_batch().unwrap();
         }

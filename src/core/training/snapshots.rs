@@ -232,6 +232,14 @@ mod tests {
         assert_eq!(Snapshot::bytes(&net(1)), ONE);
     }
 
+    /// What a store with room for `room` snapshots holds after [`fill`]: it is full.
+    fn filled(room: usize) -> Vec<SnapshotMeta> {
+        let mut store = SnapshotStore::new(room * ONE);
+        fill(&mut store);
+        assert_eq!(store.len(), room);
+        store.metas()
+    }
+
     /// Runs 30 epochs of 100 steps with a step snapshot every 10 steps.
     fn fill(store: &mut SnapshotStore) {
         for step in 1..=3000u64 {
@@ -260,26 +268,24 @@ mod tests {
         }
     }
 
+    /// The steps of the snapshots of one kind.
+    fn steps_of(metas: &[SnapshotMeta], kind: SnapshotKind) -> Vec<u64> {
+        metas
+            .iter()
+            .filter(|m| m.kind == kind)
+            .map(|m| m.step)
+            .collect()
+    }
+
     #[test]
     fn budget_holds_epochs_stay_and_older_steps_thin_out() {
-        let mut store = SnapshotStore::new(60 * ONE);
-        fill(&mut store);
-        let metas = store.metas();
-        assert_eq!(metas.len(), 60);
+        let metas = filled(60);
         // All 30 epoch snapshots are kept, once each (the step snapshot at the same step gave way).
-        let epochs: Vec<u64> = metas
-            .iter()
-            .filter(|m| m.kind == SnapshotKind::Epoch)
-            .map(|m| m.step)
-            .collect();
+        let epochs = steps_of(&metas, SnapshotKind::Epoch);
         assert_eq!(epochs, (1..=30).map(|e| 100 * e).collect::<Vec<_>>());
         assert!(metas.windows(2).all(|w| w[0].step < w[1].step));
         // The newest step snapshots are dense, the oldest sparse.
-        let steps: Vec<u64> = metas
-            .iter()
-            .filter(|m| m.kind == SnapshotKind::Step)
-            .map(|m| m.step)
-            .collect();
+        let steps = steps_of(&metas, SnapshotKind::Step);
         assert_eq!(steps.len(), 30);
         assert!(steps.ends_with(&[2970, 2980, 2990]), "{steps:?}");
         let early = steps.iter().filter(|&&s| s < 1500).count();
@@ -289,10 +295,7 @@ mod tests {
 
     #[test]
     fn epochs_go_only_when_they_alone_exceed_the_budget() {
-        let mut store = SnapshotStore::new(10 * ONE);
-        fill(&mut store);
-        let metas = store.metas();
-        assert_eq!(metas.len(), 10);
+        let metas = filled(10);
         assert!(metas.iter().all(|m| m.kind == SnapshotKind::Epoch));
         assert_eq!(metas[0].step, 2100);
         assert_eq!(metas[9].step, 3000);
