@@ -23,6 +23,8 @@ pub const MAX_HIDDEN_LAYERS: usize = 8;
 pub const MAX_BATCH: usize = 4096;
 /// Most epochs one run may take.
 pub const MAX_EPOCHS: usize = 100;
+/// Most weights and biases a network may have (20 MB of f32; 784-256-128-10 has 235,146).
+pub const MAX_PARAMETERS: usize = 5_000_000;
 /// Largest learning rate.
 pub const MAX_LR: f32 = 10.0;
 /// Largest training subset (the MNIST training set).
@@ -257,6 +259,11 @@ fn parse_hidden(value: &str) -> Result<Vec<usize>, ConfigError> {
     Ok(sizes)
 }
 
+/// Weights and biases of a network with these layer sizes.
+fn parameter_count(sizes: &[usize]) -> usize {
+    sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum()
+}
+
 /// `--arch 784-256-128-10` → the hidden sizes "256,128" (ends checked: 784 and 10).
 fn hidden_of_arch(arch: &str) -> Result<String, ConfigError> {
     let sizes: Vec<&str> = arch.split('-').collect();
@@ -428,6 +435,17 @@ impl RunConfig {
                 "all" | "" => None,
                 n => Some(integer_in("subset", n, 1, MAX_SUBSET)?),
             };
+        }
+        let parameters = parameter_count(&c.sizes(INPUT, CLASSES));
+        if parameters > MAX_PARAMETERS {
+            return Err(invalid(
+                "hidden",
+                &raw.hidden.unwrap_or_default(),
+                format!(
+                    "that network has {parameters} weights and biases; at most {MAX_PARAMETERS} \
+                     fit (e.g. 256,128 has 235146)"
+                ),
+            ));
         }
         if !c.loss.fits(c.output) {
             return Err(invalid(
@@ -639,6 +657,8 @@ mod tests {
         assert!(refusal("hidden=100000", "hidden").contains("from 1 to 4096"));
         assert!(refusal("hidden=100,,50", "hidden").contains("separated by commas"));
         assert!(refusal("hidden=1,1,1,1,1,1,1,1,1", "hidden").contains("up to 8"));
+        assert!(refusal("hidden=4096,4096", "hidden").contains("at most 5000000"));
+        assert_eq!(parameter_count(&[784, 256, 128, 10]), 235_146);
         assert!(refusal("opt=rmsprop", "opt").contains("sgd, momentum or adam"));
         assert!(refusal("epochs=1000000", "epochs").contains("from 1 to 100"));
         assert!(refusal("batch=abc", "batch").contains("whole number"));

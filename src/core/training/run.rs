@@ -189,7 +189,7 @@ impl TrainingRun {
             return Err(RunError::Finished);
         }
         let step = self.trainer.steps() + 1;
-        let probing = every(self.options.probe_every, step);
+        let probing = every(self.options.probe_every, step) && !self.probe.samples.is_empty();
         let before: Vec<Vec<f32>> = if probing {
             self.trainer
                 .layer_parameters()
@@ -205,7 +205,7 @@ impl TrainingRun {
         if probing {
             self.probe_layers(step, &before)?;
         }
-        if every(self.options.estimate_every, step) {
+        if every(self.options.estimate_every, step) && !self.estimate.samples.is_empty() {
             let accuracy = evaluate(&self.trainer.network(), &self.estimate.samples).accuracy();
             self.pending
                 .estimates
@@ -240,12 +240,8 @@ impl TrainingRun {
             .gradients(&self.probe.samples.inputs, &self.probe.samples.labels)?;
         let net = self.trainer.network();
         let outputs = net.forward_layers(self.probe.samples.sparse());
-        for (l, layer) in net.layers.iter().enumerate() {
-            let after = self
-                .trainer
-                .layer_parameters()
-                .nth(l)
-                .map_or(&[][..], |p| p.0);
+        let afters = self.trainer.layer_parameters().map(|(wt, _)| wt);
+        for (l, (layer, after)) in net.layers.iter().zip(afters).enumerate() {
             let weight_before = norm(&before[l]);
             let range = histogram_range(layer.activation);
             self.pending.layers.push(LayerPoint {
@@ -651,6 +647,18 @@ mod tests {
         assert_eq!(run.snapshot_at(8).unwrap().meta.step, 6);
         assert_ne!(run.snapshot_at(8).unwrap().network, at_step_7.unwrap());
         assert_eq!(run.snapshot_at(99).unwrap().network, run.network());
+    }
+
+    #[test]
+    fn empty_probe_and_estimate_measure_nothing() {
+        let c = config("hidden=4&batch=5&epochs=1");
+        let mut run = TrainingRun::new(c, data(20, 1), data(10, 2), sized(0, 0)).unwrap();
+        while !run.is_finished() {
+            run.step_batch().unwrap();
+        }
+        let m = run.metrics_since_last_report(0.0);
+        assert!(m.layers.is_empty() && m.estimates.is_empty());
+        assert_eq!((m.losses.len(), m.epochs_done.len()), (4, 1));
     }
 
     #[test]
