@@ -305,6 +305,49 @@ mod tests {
         assert!(tiny.is_empty() && tiny.bytes() == 0);
     }
 
+    /// The default schedule (a snapshot every 200 steps, 938 steps an epoch, 64 MiB) for
+    /// `epochs` epochs of a network whose snapshot costs `bytes`: what is held at the end.
+    fn default_schedule(bytes: usize, epochs: u64) -> Vec<SnapshotMeta> {
+        let options = crate::core::training::RunOptions::default();
+        let mut store = SnapshotStore::new(options.snapshot_budget);
+        let costing = |step, epoch, kind| {
+            let mut s = Snapshot::new(net(1), step, epoch as usize, kind);
+            s.meta.bytes = bytes;
+            s
+        };
+        store.push(costing(0, 0, SnapshotKind::Step));
+        for step in 1..=938 * epochs {
+            if step % options.snapshot_every == 0 {
+                store.push(costing(step, (step - 1) / 938, SnapshotKind::Step));
+            }
+            if step % 938 == 0 {
+                store.push(costing(step, step / 938, SnapshotKind::Epoch));
+            }
+            assert!(store.bytes() <= store.budget());
+        }
+        store.metas()
+    }
+
+    #[test]
+    fn default_budget_for_the_default_networks() {
+        // 784-100-10: 79,510 parameters; 784-256-128-10: 235,146.
+        let (small, large) = (4 * 79_510, 4 * 235_146);
+        for bytes in [small, large] {
+            let held = default_schedule(bytes, 10);
+            assert_eq!(held.len(), 57, "nothing thinned in 10 epochs");
+            assert_eq!(steps_of(&held, SnapshotKind::Epoch).len(), 10);
+        }
+        let held = default_schedule(small, 100);
+        assert_eq!(held.len(), 211);
+        assert_eq!(steps_of(&held, SnapshotKind::Epoch).len(), 100);
+        let held = default_schedule(large, 100);
+        assert_eq!(held.len(), 71);
+        assert_eq!(
+            steps_of(&held, SnapshotKind::Epoch),
+            (30..=100).map(|e| 938 * e).collect::<Vec<u64>>()
+        );
+    }
+
     #[test]
     fn lookup_at_or_before_a_step() {
         let mut store = SnapshotStore::new(1 << 20);
