@@ -22,10 +22,9 @@ mod native {
     use std::time::Instant;
 
     use mnist_viz::core::dataset::{images_file, labels_file, Dataset, Split};
-    use mnist_viz::core::nn::{
-        evaluate, matrix, model, Activation, Flow, Loss, Network, Optimizer, Progress, Samples,
-        TrainConfig, Trainer,
-    };
+    use mnist_viz::core::nn::{evaluate, matrix, model, Flow, Progress, Samples};
+    use mnist_viz::core::training::config::FLAGS;
+    use mnist_viz::core::training::{RunConfig, CLASSES};
 
     const HELP: &str = "\
 train: train a network on MNIST and write a model file
@@ -39,21 +38,21 @@ train: train a network on MNIST and write a model file
   --momentum 0.9          momentum for --optimizer momentum
   --lr-decay 1.0          learning rate multiplied by this after every epoch
   --weight-decay 0        L2 weight decay λ
-  --batch 64              mini-batch size
-  --epochs 10             epochs over the 60 000 training digits
+  --batch 64              mini-batch size (1-4096)
+  --epochs 10             epochs over the training digits (1-100)
   --seed 1                seed of the initial weights and of the shuffles
+  --subset all            train on the first N training digits (1-60000) or all
   --data data/mnist       folder with the four MNIST .gz files
   --out model.mnn         where to write the model
   --single-thread         use one core only
-  --quiet                 no progress bar";
+  --quiet                 no progress bar
+
+The run flags are the training page's link settings (core::training::RunConfig): the same
+settings train the same network in the browser at /train?<the query printed at the start>.";
 
     /// Parsed command line.
     struct Options {
-        sizes: Vec<usize>,
-        hidden: Activation,
-        output: Activation,
-        config: TrainConfig,
-        epochs: usize,
+        run: RunConfig,
         data: PathBuf,
         out: PathBuf,
         quiet: bool,
@@ -62,21 +61,10 @@ train: train a network on MNIST and write a model file
 
     fn parse_options() -> Result<Options, String> {
         let args: Vec<String> = std::env::args().skip(1).collect();
-        let mut o = Options {
-            sizes: vec![784, 256, 128, 10],
-            hidden: Activation::Relu,
-            output: Activation::Softmax,
-            config: TrainConfig {
-                batch_size: 64,
-                ..TrainConfig::default()
-            },
-            epochs: 10,
-            data: PathBuf::from("data/mnist"),
-            out: PathBuf::from("model.mnn"),
-            quiet: false,
-            command: format!("train -- {}", args.join(" ")),
-        };
-        let (mut optimizer, mut lr, mut momentum) = ("adam".to_string(), None::<f32>, 0.9f32);
+        let mut data = PathBuf::from("data/mnist");
+        let mut out = PathBuf::from("model.mnn");
+        let mut quiet = false;
+        let mut run_flags: Vec<(&str, &str)> = Vec::new();
         let mut i = 0;
         while i < args.len() {
             let flag = args[i].as_str();
@@ -86,73 +74,28 @@ train: train a network on MNIST and write a model file
                     std::process::exit(0);
                 }
                 "--single-thread" => matrix::set_parallel(false),
-                "--quiet" => o.quiet = true,
+                "--quiet" => quiet = true,
                 _ => {
                     let value = args.get(i + 1).ok_or(format!("{flag} needs a value"))?;
                     i += 1;
                     match flag {
-                        "--arch" => o.sizes = parse_sizes(value)?,
-                        "--hidden" => o.hidden = parse_activation(value)?,
-                        "--output" => o.output = parse_activation(value)?,
-                        "--loss" => {
-                            o.config.loss = Loss::parse(value)
-                                .ok_or(format!("unknown loss {value:?} (ce or mse)"))?
-                        }
-                        "--optimizer" => optimizer = value.clone(),
-                        "--lr" => lr = Some(number(flag, value)?),
-                        "--momentum" => momentum = number(flag, value)?,
-                        "--lr-decay" => o.config.lr_decay = number(flag, value)?,
-                        "--weight-decay" => o.config.weight_decay = number(flag, value)?,
-                        "--batch" => o.config.batch_size = number(flag, value)?,
-                        "--epochs" => o.epochs = number(flag, value)?,
-                        "--seed" => o.config.seed = number(flag, value)?,
-                        "--data" => o.data = PathBuf::from(value),
-                        "--out" => o.out = PathBuf::from(value),
+                        "--data" => data = PathBuf::from(value),
+                        "--out" => out = PathBuf::from(value),
+                        _ if FLAGS.iter().any(|(f, _)| *f == flag) => run_flags.push((flag, value)),
                         _ => return Err(format!("unknown flag {flag}; see --help")),
                     }
                 }
             }
             i += 1;
         }
-        o.config.optimizer = match optimizer.as_str() {
-            "sgd" => Optimizer::Sgd {
-                lr: lr.unwrap_or(0.1),
-            },
-            "momentum" => Optimizer::Momentum {
-                lr: lr.unwrap_or(0.1),
-                momentum,
-            },
-            "adam" => Optimizer::adam(lr.unwrap_or(0.001)),
-            other => {
-                return Err(format!(
-                    "unknown optimizer {other:?} (sgd, momentum or adam)"
-                ))
-            }
-        };
-        Ok(o)
-    }
-
-    fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
-        v.parse()
-            .map_err(|_| format!("{flag}: {v:?} is not a valid number"))
-    }
-
-    fn parse_sizes(s: &str) -> Result<Vec<usize>, String> {
-        let sizes: Vec<usize> = s
-            .split('-')
-            .map(|p| {
-                p.parse()
-                    .map_err(|_| format!("--arch: {p:?} is not a layer size"))
-            })
-            .collect::<Result<_, _>>()?;
-        if sizes.len() < 2 || sizes.contains(&0) {
-            return Err("--arch needs at least two non-zero sizes, e.g. 784-100-10".into());
-        }
-        Ok(sizes)
-    }
-
-    fn parse_activation(s: &str) -> Result<Activation, String> {
-        Activation::parse(s).ok_or(format!("unknown activation {s:?}"))
+        let run = RunConfig::from_flags(&run_flags).map_err(|e| e.to_string())?;
+        Ok(Options {
+            run,
+            data,
+            out,
+            quiet,
+            command: format!("train -- {}", args.join(" ")),
+        })
     }
 
     /// Reads and decodes one MNIST split as network samples (pixel / 255).
@@ -207,24 +150,26 @@ train: train a network on MNIST and write a model file
 
     pub fn main() -> Result<(), String> {
         let o = parse_options()?;
-        let train = load_split(&o.data, Split::Train)?;
+        let run = &o.run;
+        let train = run.training_subset(load_split(&o.data, Split::Train)?);
         let test = load_split(&o.data, Split::Test)?;
-        let net = Network::init(&o.sizes, o.hidden, o.output, o.config.seed)
-            .map_err(|e| e.to_string())?;
-        model::check_shape(&net, train.dim, 10).map_err(|e| e.to_string())?;
+        let net = run.network(train.dim, CLASSES);
+        model::check_shape(&net, train.dim, CLASSES).map_err(|e| e.to_string())?;
+        let sizes = net.sizes();
         println!(
-            "training {} ({} parameters), {}, {} loss, batch {}, {} epochs, seed {}, kernels {}{}",
-            o.sizes
+            "training {} ({} parameters), {}, {} loss, batch {}, {} epochs, seed {}, {} training digits, kernels {}{}",
+            sizes
                 .iter()
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>()
                 .join("-"),
             net.parameter_count(),
-            o.config.optimizer.describe(),
-            o.config.loss.name(),
-            o.config.batch_size,
-            o.epochs,
-            o.config.seed,
+            run.optimizer().describe(),
+            run.loss.name(),
+            run.batch,
+            run.epochs,
+            run.seed,
+            train.len(),
             matrix::backend_name(),
             if matrix::parallel_enabled() {
                 ", multi-threaded"
@@ -232,22 +177,23 @@ train: train a network on MNIST and write a model file
                 ""
             },
         );
-        let mut trainer = Trainer::new(&net, o.config.clone()).map_err(|e| e.to_string())?;
+        println!("the same run in the browser: /train?{}", run.to_query());
+        let mut trainer = run.trainer(train.dim, CLASSES).map_err(|e| e.to_string())?;
         let start = Instant::now();
         let clock = move || start.elapsed().as_secs_f64();
-        let batches = train.len().div_ceil(o.config.batch_size);
+        let batches = train.len().div_ceil(run.batch);
         let mut bar = Bar {
-            epochs: o.epochs,
+            epochs: run.epochs,
             start,
             loss_sum: 0.0,
             correct: 0,
             seen: 0,
             batches_done: 0,
-            total_batches: batches * o.epochs,
+            total_batches: batches * run.epochs,
         };
         let quiet = o.quiet;
         trainer
-            .run(&train, Some(&test), o.epochs, &clock, &mut |p| {
+            .run(&train, Some(&test), run.epochs, &clock, &mut |p| {
                 match p {
                     Progress::Batch { report, samples_per_sec } => {
                         bar.loss_sum += report.loss as f64;
@@ -262,7 +208,7 @@ train: train a network on MNIST and write a model file
                         println!(
                             "\repoch {}/{}: loss {:.4}, train accuracy {:.2} %, test accuracy {:.2} %, {:.1} s ({:.0} samples/s){}",
                             e.epoch,
-                            o.epochs,
+                            run.epochs,
                             e.mean_loss,
                             100.0 * e.train_accuracy,
                             100.0 * e.test_accuracy.unwrap_or(0.0),
@@ -283,7 +229,7 @@ train: train a network on MNIST and write a model file
         println!("\ntest set: {}", result.report());
         let note = format!(
             "mnist-viz model. {}. test accuracy {:.2} %. command: cargo run --profile native --bin {}",
-            o.sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("-"),
+            sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("-"),
             100.0 * result.accuracy(),
             o.command
         );

@@ -7,6 +7,7 @@ pub mod idx;
 pub mod nn;
 pub mod paging;
 pub mod paths;
+pub mod training;
 pub mod url;
 pub mod viz;
 

@@ -212,16 +212,23 @@ impl Network {
     /// `rows × output_size()`. Hidden activations are re-listed sparsely for the next layer.
     /// An invalid network or an input of the wrong width gives an empty result.
     pub fn forward_sparse(&self, input: &matrix::Csr) -> Vec<f32> {
+        self.forward_layers(input).pop().unwrap_or_default()
+    }
+
+    /// Every layer's output for the rows of a sparse input matrix: element `l` is the output
+    /// of `layers[l]` as `rows × layers[l].outputs` (the last one is [`Network::forward_sparse`]).
+    /// An invalid network or an input of the wrong width gives no layers.
+    pub fn forward_layers(&self, input: &matrix::Csr) -> Vec<Vec<f32>> {
         if input.cols() != self.input_size() || self.validate().is_err() {
             return Vec::new();
         }
         let count = input.rows();
-        let mut current: Vec<f32> = Vec::new();
+        let mut outputs: Vec<Vec<f32>> = Vec::with_capacity(self.layers.len());
         let mut sparse = matrix::Csr::default();
         for (l, layer) in self.layers.iter().enumerate() {
-            if l > 0 {
+            if let Some(previous) = outputs.last() {
                 sparse.reset(layer.inputs);
-                for row in current.chunks_exact(layer.inputs) {
+                for row in previous.chunks_exact(layer.inputs) {
                     sparse.push_dense_row(row);
                 }
             }
@@ -238,9 +245,9 @@ impl Network {
             layer
                 .activation
                 .apply_rows_in_place(&mut next, layer.outputs);
-            current = next;
+            outputs.push(next);
         }
-        current
+        outputs
     }
 
     /// Predicted class for each row of a sparse input matrix.
@@ -351,6 +358,13 @@ mod tests {
         }
         let preds = net.predict_batch(&x, 5);
         assert_eq!(preds[3], net.predict(&x[3 * 784..4 * 784]));
+        let layers = net.forward_layers(&matrix::Csr::from_dense(&x, 5, 784));
+        assert_eq!(layers.len(), 3);
+        assert_eq!(layers[2], batch);
+        let trace = net.forward_trace(&x[784..2 * 784]);
+        for (a, b) in trace.a[1].iter().zip(&layers[0][30..60]) {
+            assert!((a - b).abs() < 1e-5);
+        }
     }
 
     #[test]

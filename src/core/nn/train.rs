@@ -359,6 +359,15 @@ impl Trainer {
         self.config.optimizer.learning_rate() * self.config.lr_decay.powi(self.epoch as i32)
     }
 
+    /// Each layer's current parameters without copying them: (weights transposed,
+    /// `inputs × outputs`, and biases). For norms and differences, where the layout does not
+    /// matter; [`Trainer::network`] gives them in the usual layout.
+    pub fn layer_parameters(&self) -> impl Iterator<Item = (&[f32], &[f32])> {
+        self.layers
+            .iter()
+            .map(|l| (l.wt.as_slice(), l.biases.as_slice()))
+    }
+
     /// The current weights as a [`Network`].
     pub fn network(&self) -> Network {
         let layers = self
@@ -876,6 +885,18 @@ mod tests {
         assert_eq!(a.network(), b.network());
         let (c, _) = train_batches(TrainConfig { seed: 2, ..config }, 40, &data);
         assert_ne!(a.network(), c.network());
+    }
+
+    #[test]
+    fn layer_parameters_are_the_network_transposed() {
+        let (t, _) = train_batches(TrainConfig::default(), 3, &synthetic(50, 2));
+        let net = t.network();
+        let params: Vec<(&[f32], &[f32])> = t.layer_parameters().collect();
+        assert_eq!(params.len(), net.layers.len());
+        for ((wt, b), layer) in params.into_iter().zip(&net.layers) {
+            assert_eq!(wt, transposed_weights(layer).as_slice());
+            assert_eq!(b, layer.biases.as_slice());
+        }
     }
 
     #[test]
