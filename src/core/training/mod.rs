@@ -10,6 +10,7 @@ pub mod chart;
 pub mod config;
 pub mod confusion;
 pub mod metrics;
+pub mod page;
 pub mod protocol;
 pub mod run;
 pub mod snapshots;

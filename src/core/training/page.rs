@@ -1,0 +1,429 @@
+//! What the training page (`/train`) computes, so its view stays thin: its settings over the URL
+//! query (a light run when the link gives none), the form's edits of that query, the history
+//! of a run gathered from the worker's reports, the status line, and the charts' geometry.
+
+use super::chart::{downsample, extent, Axes, Scale, Viewport};
+use super::config::{ConfigError, RunConfig};
+use super::metrics::{EpochPoint, Metrics};
+
+/// What `/train` means for the settings its link leaves out: a light run (784-100-10, batch 64,
+/// 2 epochs) instead of the native trainer's defaults ([`RunConfig::default`]: 784-256-128-10,
+/// 10 epochs). Every other default is [`RunConfig`]'s.
+pub const PAGE_DEFAULTS: [(&str, &str); 3] = [("hidden", "100"), ("batch", "64"), ("epochs", "2")];
+
+/// The query's `(setting, value)` pairs in their order; `None` when it cannot be read.
+fn pairs(query: &str) -> Option<Vec<(String, String)>> {
+    serde_urlencoded::from_str(query.trim_start_matches('?')).ok()
+}
+
+/// The run a `/train` link describes: its settings, and [`PAGE_DEFAULTS`] for those it leaves
+/// out; the error names the first setting that is not allowed.
+pub fn page_config(query: &str) -> Result<RunConfig, ConfigError> {
+    let Some(mut all) = pairs(query) else {
+        return RunConfig::from_query(query);
+    };
+    for (name, value) in PAGE_DEFAULTS {
+        if !all.iter().any(|(n, _)| n == name) {
+            all.push((name.to_string(), value.to_string()));
+        }
+    }
+    let all: Vec<(&str, &str)> = all.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    RunConfig::from_pairs(&all)
+}
+
+/// What the form shows for `setting`: the link's value as written (even a wrong one, so the
+/// user sees what to fix), else the value of the run the page would start.
+pub fn form_value(query: &str, setting: &str) -> String {
+    if let Some(v) = pairs(query)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(n, _)| n == setting)
+    {
+        return v.1;
+    }
+    let config = page_config("").unwrap_or_default().to_query();
+    pairs(&config)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(n, _)| n == setting)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+/// The query with `setting` set to `value` (in place, or added at the end); an unreadable
+/// query is replaced by that one setting.
+pub fn with_setting(query: &str, setting: &str, value: &str) -> String {
+    let mut all = pairs(query).unwrap_or_default();
+    match all.iter_mut().find(|(n, _)| n == setting) {
+        Some(pair) => pair.1 = value.to_string(),
+        None => all.push((setting.to_string(), value.to_string())),
+    }
+    serde_urlencoded::to_string(&all).unwrap_or_default()
+}
+
+/// A duration as people read it: "45 s", "3 min 05 s", "2 h 07 min".
+pub fn duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "–".to_string();
+    }
+    let s = seconds.round() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// A fraction as a percentage with one decimal: "91.3 %".
+pub fn percent(fraction: f32) -> String {
+    format!("{:.1} %", fraction * 100.0)
+}
+
+/// Everything a run has reported so far, gathered from its `Progress` reports.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// (step, loss) and (step, smoothed loss) of every batch.
+    pub loss: Vec<(f64, f64)>,
+    pub smoothed: Vec<(f64, f64)>,
+    /// (step, accuracy) of the frequent test estimate.
+    pub estimates: Vec<(f64, f64)>,
+    pub epochs: Vec<EpochPoint>,
+    /// Where the run stands (the latest report's fields; its point lists are empty).
+    pub latest: Metrics,
+    /// Batches in the whole run (`epochs × batches_per_epoch`), once known.
+    pub total_steps: u64,
+}
+
+impl History {
+    /// Adds a report's new points and takes its position.
+    pub fn absorb(&mut self, m: Metrics) {
+        for p in &m.losses {
+            self.loss.push((p.step as f64, p.loss as f64));
+            self.smoothed.push((p.step as f64, p.smoothed as f64));
+        }
+        self.estimates.extend(
+            m.estimates
+                .iter()
+                .map(|e| (e.step as f64, e.accuracy as f64)),
+        );
+        self.epochs.extend(m.epochs_done.iter().cloned());
+        self.total_steps = (m.epochs * m.batches_per_epoch) as u64;
+        self.latest = Metrics {
+            losses: Vec::new(),
+            estimates: Vec::new(),
+            epochs_done: Vec::new(),
+            layers: Vec::new(),
+            histograms: Vec::new(),
+            ..m
+        };
+    }
+
+    /// The latest test accuracy and whether it is the estimate (on the fixed subset) rather
+    /// than a whole-test-set figure from an epoch's end: the more recent of the two.
+    pub fn latest_test(&self) -> Option<(f32, bool)> {
+        let epoch = self.epochs.last().map(|e| (e.step, e.test_accuracy));
+        let estimate = self.estimates.last().map(|&(s, a)| (s as u64, a as f32));
+        match (epoch, estimate) {
+            (Some(e), Some(s)) if s.0 > e.0 => Some((s.1, true)),
+            (Some(e), _) => Some((e.1, false)),
+            (None, Some(s)) => Some((s.1, true)),
+            (None, None) => None,
+        }
+    }
+
+    /// "Epoch 1 of 2 · batches done: 120 · test accuracy: 91.3 % (estimate)": the epoch being
+    /// trained (the last one once all are done), the optimiser steps taken, the latest test
+    /// accuracy.
+    pub fn status(&self) -> String {
+        let m = &self.latest;
+        let epoch = (m.epoch + 1).min(m.epochs.max(1));
+        let test = match self.latest_test() {
+            Some((a, true)) => format!("{} (estimate)", percent(a)),
+            Some((a, false)) => percent(a),
+            None => "not measured yet".to_string(),
+        };
+        format!(
+            "Epoch {epoch} of {} · batches done: {} · test accuracy: {test}",
+            m.epochs.max(1),
+            m.step
+        )
+    }
+
+    /// Fraction of the run done, 0..=1.
+    pub fn done(&self) -> f64 {
+        if self.total_steps == 0 {
+            return 0.0;
+        }
+        (self.latest.step as f64 / self.total_steps as f64).clamp(0.0, 1.0)
+    }
+
+    /// Per-epoch (epoch, accuracy) on the training subset and on the test set.
+    pub fn epoch_accuracy(&self) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+        let at = |f: fn(&EpochPoint) -> f32| {
+            self.epochs
+                .iter()
+                .map(|e| (e.step as f64, f(e) as f64))
+                .collect()
+        };
+        (at(|e| e.train_accuracy), at(|e| e.test_accuracy))
+    }
+}
+
+/// One line of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: &'static str,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// The y axis of a chart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum YAxis {
+    /// Fitted to the values (linear).
+    Fit,
+    /// Fitted to the values, logarithmic.
+    Log,
+    /// A fixed range (accuracy: 0 to 1).
+    Fixed(f64, f64),
+}
+
+/// What a chart draws: the axes, each series' path, the ticks with their SVG positions, and
+/// each series' points as drawn (downsampled), for the hover values and the table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartLayout {
+    pub axes: Axes,
+    pub paths: Vec<String>,
+    pub drawn: Vec<Vec<(f64, f64)>>,
+    /// (SVG x, label) along the bottom; (SVG y, label) along the left.
+    pub x_ticks: Vec<(f64, String)>,
+    pub y_ticks: Vec<(f64, String)>,
+}
+
+/// Points kept per series (the SVG stays small however long the run).
+pub const MAX_DRAWN: usize = 400;
+
+/// Lays out `series` in `viewport`: x is the step (from 0), y as `y`, ticks labelled with
+/// `y_unit` (accuracy: pass "%" with values in 0..1 shown as percentages).
+pub fn layout(series: &[Series], y: YAxis, y_unit: &str, viewport: Viewport) -> ChartLayout {
+    let drawn: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|s| downsample(&s.points, MAX_DRAWN))
+        .collect();
+    let xs = drawn.iter().flatten().map(|p| p.0);
+    let x_max = extent(xs).map_or(1.0, |(_, hi)| hi.max(1.0));
+    let ys = || drawn.iter().flatten().map(|p| p.1);
+    let y_scale = match y {
+        YAxis::Fixed(lo, hi) => Scale::linear(lo, hi),
+        YAxis::Log => Scale::log_fit(ys()),
+        YAxis::Fit => {
+            let (lo, hi) = extent(ys()).unwrap_or((0.0, 1.0));
+            Scale::linear(lo.min(0.0), hi)
+        }
+    };
+    let axes = Axes {
+        x: Scale::linear(0.0, x_max),
+        y: y_scale,
+        viewport,
+    };
+    let percent = y_unit == "%";
+    let y_ticks = axes
+        .y
+        .ticks(5, if percent { "" } else { y_unit })
+        .into_iter()
+        .map(|t| {
+            let label = if percent {
+                format!("{:.0} %", t.value * 100.0)
+            } else {
+                t.label
+            };
+            (axes.point(0.0, t.value).1, label)
+        })
+        .collect();
+    let x_ticks = axes
+        .x
+        .ticks(6, "")
+        .into_iter()
+        .map(|t| (axes.point(t.value, 0.0).0, t.label))
+        .collect();
+    ChartLayout {
+        paths: drawn.iter().map(|p| axes.path(p)).collect(),
+        drawn,
+        axes,
+        x_ticks,
+        y_ticks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::training::metrics::{EstimatePoint, LossPoint};
+    use crate::core::training::OptimizerKind;
+
+    #[test]
+    fn a_bare_link_is_a_light_run_and_settings_in_the_link_win() {
+        let c = page_config("").unwrap();
+        assert_eq!((c.hidden.clone(), c.batch, c.epochs), (vec![100], 64, 2));
+        assert_eq!(
+            (c.optimizer, c.lr, c.subset),
+            (OptimizerKind::Adam, 0.001, None)
+        );
+        let c = page_config("?hidden=32&batch=50&epochs=1&subset=2000&opt=sgd").unwrap();
+        assert_eq!((c.hidden.clone(), c.batch, c.epochs), (vec![32], 50, 1));
+        assert_eq!((c.lr, c.subset), (0.1, Some(2000)));
+        // No hidden layer is a setting too.
+        assert!(page_config("hidden=").unwrap().hidden.is_empty());
+    }
+
+    #[test]
+    fn a_bad_link_names_the_setting_and_what_is_allowed() {
+        for (query, setting) in [
+            ("lr=-1", "lr"),
+            ("lr=0", "lr"),
+            ("batch=0", "batch"),
+            ("hidden=100000", "hidden"),
+            ("opt=nope", "opt"),
+            ("epochs=1000000", "epochs"),
+        ] {
+            let e = page_config(query).unwrap_err().to_string();
+            assert!(e.contains(&format!("{setting}=")), "{query}: {e}");
+            assert!(e.contains("use ") || e.contains("list "), "{query}: {e}");
+        }
+        let e = page_config("speed=9").unwrap_err().to_string();
+        assert!(e.contains("speed") && e.contains("hidden, act"), "{e}");
+        assert!(page_config("%zz=1&=").is_err());
+    }
+
+    #[test]
+    fn the_form_edits_one_setting_of_the_link() {
+        assert_eq!(with_setting("", "lr", "0.01"), "lr=0.01");
+        assert_eq!(
+            with_setting("hidden=100%2C50&lr=0.1", "lr", "0.5"),
+            "hidden=100%2C50&lr=0.5"
+        );
+        assert_eq!(
+            with_setting("?opt=sgd", "hidden", "32,16"),
+            "opt=sgd&hidden=32%2C16"
+        );
+        let q = with_setting("opt=sgd", "hidden", "32,16");
+        assert_eq!(page_config(&q).unwrap().hidden, vec![32, 16]);
+        // The form shows a wrong value as written, and the run's value otherwise.
+        assert_eq!(form_value("lr=-1", "lr"), "-1");
+        assert_eq!(form_value("", "hidden"), "100");
+        assert_eq!(form_value("", "epochs"), "2");
+        assert_eq!(form_value("", "opt"), "adam");
+    }
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(duration(0.4), "0 s");
+        assert_eq!(duration(45.0), "45 s");
+        assert_eq!(duration(185.0), "3 min 05 s");
+        assert_eq!(duration(7620.0), "2 h 07 min");
+        assert_eq!(duration(f64::NAN), "–");
+        assert_eq!(percent(0.9134), "91.3 %");
+    }
+
+    fn report(step: u64, estimate: Option<f32>, epoch_end: Option<f32>) -> Metrics {
+        Metrics {
+            step,
+            epoch: usize::from(epoch_end.is_some()),
+            epochs: 2,
+            batches_per_epoch: 40,
+            losses: vec![LossPoint {
+                step,
+                loss: 2.0 / step as f32,
+                smoothed: 1.0,
+            }],
+            estimates: estimate
+                .map(|accuracy| EstimatePoint { step, accuracy })
+                .into_iter()
+                .collect(),
+            epochs_done: epoch_end
+                .map(|test_accuracy| EpochPoint {
+                    epoch: 1,
+                    step,
+                    mean_loss: 0.5,
+                    train_accuracy: 0.95,
+                    test_accuracy,
+                    learning_rate: 0.1,
+                })
+                .into_iter()
+                .collect(),
+            ..Metrics::default()
+        }
+    }
+
+    #[test]
+    fn the_history_gathers_reports_and_the_status_says_where_the_run_stands() {
+        let mut h = History::default();
+        assert_eq!(h.latest_test(), None);
+        h.absorb(report(1, None, None));
+        assert_eq!(
+            h.status(),
+            "Epoch 1 of 2 · batches done: 1 · test accuracy: not measured yet"
+        );
+        h.absorb(report(20, Some(0.8), None));
+        assert!(h.status().ends_with("80.0 % (estimate)"), "{}", h.status());
+        h.absorb(report(40, None, Some(0.9)));
+        assert_eq!(
+            h.status(),
+            "Epoch 2 of 2 · batches done: 40 · test accuracy: 90.0 %"
+        );
+        h.absorb(report(60, Some(0.93), None));
+        assert_eq!(h.latest_test(), Some((0.93, true)));
+        assert_eq!(h.loss.len(), 4);
+        assert_eq!(h.loss[1], (20.0, f64::from(2.0f32 / 20.0)));
+        assert_eq!(h.done(), 60.0 / 80.0);
+        let (train, test) = h.epoch_accuracy();
+        assert_eq!((train[0].0, test[0].1 as f32), (40.0, 0.9));
+        assert!(h.latest.losses.is_empty());
+    }
+
+    #[test]
+    fn a_chart_fits_its_series_and_labels_its_axes() {
+        let v = Viewport {
+            x: 40.0,
+            y: 10.0,
+            width: 400.0,
+            height: 200.0,
+        };
+        let series = [Series {
+            name: "loss",
+            points: vec![(1.0, 2.0), (50.0, 1.0), (100.0, 0.5)],
+        }];
+        let l = layout(&series, YAxis::Fit, "", v);
+        assert_eq!(l.paths[0], "M44 10 L240 110 L440 160");
+        assert_eq!(l.x_ticks.first().map(|t| t.1.as_str()), Some("0"));
+        assert!(l
+            .y_ticks
+            .iter()
+            .any(|t| t.1 == "1.0" && (t.0 - 110.0).abs() < 1e-9));
+        let l = layout(&series, YAxis::Log, "", v);
+        assert_eq!(l.axes.y, Scale::Log { min: 0.5, max: 2.0 });
+        let acc = [Series {
+            name: "test",
+            points: vec![(10.0, 0.5)],
+        }];
+        let l = layout(&acc, YAxis::Fixed(0.0, 1.0), "%", v);
+        assert!(
+            l.y_ticks.iter().any(|t| t.1 == "100 %" && t.0 == 10.0),
+            "{:?}",
+            l.y_ticks
+        );
+        // Long series are thinned; an empty chart still has axes.
+        let long: Vec<(f64, f64)> = (0..5000).map(|i| (i as f64, (i % 7) as f64)).collect();
+        let l = layout(
+            &[Series {
+                name: "loss",
+                points: long,
+            }],
+            YAxis::Fit,
+            "",
+            v,
+        );
+        assert!(l.drawn[0].len() <= MAX_DRAWN);
+        let l = layout(&[], YAxis::Fit, "", v);
+        assert!(l.paths.is_empty() && !l.x_ticks.is_empty());
+    }
+}
