@@ -179,7 +179,8 @@ async fn load_split(
     let key = format!("{}/{}", name.id(), split.id());
     let fetch_span = Span::start(&format!("fetch:{key}"));
     let mut clock = WorkClock::default();
-    let loaded = download_and_decode(name, split, progress, &abort, &mut clock).await;
+    let mut show = |p| progress.set(p);
+    let loaded = download_and_decode("", name, split, &mut show, &abort, &mut clock).await;
     let loaded = match loaded {
         Ok(decoder) => {
             fetch_span.end();
@@ -212,18 +213,37 @@ impl WorkClock {
     }
 }
 
-/// Requests both files of a split at once, then reads the images, then the labels, handing each
-/// piece to the decoder as it arrives; progress counts the bytes of both.
-async fn download_and_decode(
+/// Downloads and decodes a split outside the page: the training worker's way to its data.
+/// `root` is the site's absolute URL ending in '/' (the page's `document.baseURI`: a worker's
+/// relative URLs would resolve against the worker script, not the page's base).
+pub async fn fetch_split(
+    root: &str,
     name: DatasetName,
     split: Split,
-    progress: RwSignal<Progress>,
+) -> Result<Dataset, DataError> {
+    let mut clock = WorkClock::default();
+    let decoder =
+        download_and_decode(root, name, split, &mut |_| {}, &Abort::new(), &mut clock).await?;
+    decoder.finish().map_err(DataError::Invalid)
+}
+
+/// Requests both files of a split at once (at `root` + the data path: `root` is "" for the
+/// document's base), then reads the images, then the labels, handing each piece to the decoder
+/// as it arrives; `progress` hears of the bytes of both.
+async fn download_and_decode(
+    root: &str,
+    name: DatasetName,
+    split: Split,
+    progress: &mut dyn FnMut(Progress),
     abort: &Abort,
     clock: &mut WorkClock,
 ) -> Result<SplitDecoder, DataError> {
     let images = images_file(split);
     let labels = labels_file(split);
-    let (images_path, labels_path) = (data_path(name, &images), data_path(name, &labels));
+    let (images_path, labels_path) = (
+        format!("{root}{}", data_path(name, &images)),
+        format!("{root}{}", data_path(name, &labels)),
+    );
     let (images_response, labels_response) = futures::join!(
         api::get(&images_path, &images, abort),
         api::get(&labels_path, &labels, abort)
@@ -233,8 +253,8 @@ async fn download_and_decode(
     let images_len = api::content_length(&images_response);
     let labels_len = api::content_length(&labels_response);
     let total = images_len.zip(labels_len).map(|(a, b)| a + b);
-    progress.set(Progress::Downloading { loaded: 0, total });
-    let mut counter = ProgressCounter::new(progress);
+    progress(Progress::Downloading { loaded: 0, total });
+    let mut counter = ProgressCounter::new(progress, total);
     let mut decoder = SplitDecoder::new(
         split,
         images_len.map(|n| n as usize),
@@ -287,9 +307,10 @@ impl DataError {
     }
 }
 
-/// Counts downloaded bytes into the progress signal, at most every [`PROGRESS_EVERY_MS`].
-struct ProgressCounter {
-    progress: RwSignal<Progress>,
+/// Counts downloaded bytes into the progress report, at most every [`PROGRESS_EVERY_MS`].
+struct ProgressCounter<'a> {
+    progress: &'a mut dyn FnMut(Progress),
+    total: Option<u64>,
     loaded: u64,
     shown_at: f64,
 }
@@ -297,10 +318,11 @@ struct ProgressCounter {
 /// How often the progress indicator is updated while bytes stream in.
 const PROGRESS_EVERY_MS: f64 = 50.0;
 
-impl ProgressCounter {
-    fn new(progress: RwSignal<Progress>) -> ProgressCounter {
+impl<'a> ProgressCounter<'a> {
+    fn new(progress: &'a mut dyn FnMut(Progress), total: Option<u64>) -> ProgressCounter<'a> {
         ProgressCounter {
             progress,
+            total,
             loaded: 0,
             shown_at: now(),
         }
@@ -315,12 +337,10 @@ impl ProgressCounter {
         }
     }
 
-    fn flush(&self) {
-        let loaded = self.loaded;
-        self.progress.update(|p| {
-            if let Progress::Downloading { loaded: shown, .. } = p {
-                *shown = loaded;
-            }
+    fn flush(&mut self) {
+        (self.progress)(Progress::Downloading {
+            loaded: self.loaded,
+            total: self.total,
         });
     }
 }

@@ -19,8 +19,11 @@ thread_local! {
     static FLIP_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// The page's or, in the training worker, the worker's clock (both globals have `performance`).
 fn performance() -> Option<Performance> {
-    web_sys::window().and_then(|w| w.performance())
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
 }
 
 /// Milliseconds since time 0 (navigation start), 0 when unavailable.

@@ -1,0 +1,340 @@
+//! The training Web Worker (wasm32 only; its binary is src/bin/train_worker.rs, loaded by
+//! public/train_worker_loader.js): downloads and decodes both MNIST splits itself, then trains a
+//! [`TrainingRun`] one batch per task, reporting to the page at most every ~100 ms.
+//!
+//! Messages (docs/CONTRACTS.md, core::training::protocol): the page posts a [`Command`] as JSON
+//! text; the worker posts `[report JSON, ...Float32Array]`, the arrays' buffers transferred.
+//! The worker says `Ready` once its data is decoded; the page holds its commands until then.
+//!
+//! Between two batches the worker returns to its event loop (a message to itself through a
+//! `MessageChannel`, which, unlike `setTimeout`, is not clamped to 4 ms), so the page's `Pause`,
+//! `Step` and `Reset` are handled after the current batch. It never waits for the page.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Float32Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort};
+
+use crate::app::data::fetch_split;
+use crate::app::perf::now;
+use crate::core::dataset::{Dataset, DatasetName, Split};
+use crate::core::nn::Samples;
+use crate::core::training::config::INPUT;
+use crate::core::training::{Command, Report, RunConfig, RunOptions, TrainingRun};
+
+/// The query parameter of the worker's URL that carries the site's absolute base URL.
+pub const ROOT_PARAM: &str = "root";
+/// Fewest milliseconds between two `Progress` reports.
+const MIN_REPORT_MS: f64 = 100.0;
+
+/// What the worker is doing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    /// No run, or a run that is paused or finished: nothing is scheduled.
+    Still,
+    /// Training batch after batch.
+    Running,
+    /// Training this many more batches, then pausing.
+    Stepping(u32),
+}
+
+struct State {
+    data: Option<(Dataset, Dataset)>,
+    run: Option<TrainingRun>,
+    mode: Mode,
+    report_every_ms: f64,
+    last_report_ms: f64,
+    /// A batch task is queued on the channel (never two).
+    scheduled: bool,
+    /// port1 → port2: the worker's "next batch" task.
+    channel: Option<MessageChannel>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = const {
+        RefCell::new(State {
+            data: None,
+            run: None,
+            mode: Mode::Still,
+            report_every_ms: MIN_REPORT_MS,
+            last_report_ms: f64::NEG_INFINITY,
+            scheduled: false,
+            channel: None,
+        })
+    };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// The worker's entry point: reports panics to the page, listens for commands, loads the data
+/// and says `Ready`.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        post(Report::Error {
+            message: format!("The training worker crashed: {info}"),
+        });
+    }));
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_command(e.data()));
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    if let Ok(channel) = MessageChannel::new() {
+        let on_tick = Closure::<dyn FnMut(MessageEvent)>::new(|_| tick());
+        channel
+            .port2()
+            .set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
+        on_tick.forget();
+        STATE.with_borrow_mut(|s| s.channel = Some(channel));
+    }
+    wasm_bindgen_futures::spawn_local(load());
+}
+
+/// The site's root URL from the worker's own URL (`…?root=https%3A%2F%2Fhost%2Fmnist%2F`).
+fn root() -> String {
+    let href = scope().location().href();
+    web_sys::Url::new(&href)
+        .ok()
+        .and_then(|u| u.search_params().get(ROOT_PARAM))
+        .unwrap_or_default()
+}
+
+async fn load() {
+    let root = root();
+    let (train, test) = futures::join!(
+        fetch_split(&root, DatasetName::Mnist, Split::Train),
+        fetch_split(&root, DatasetName::Mnist, Split::Test)
+    );
+    match (train, test) {
+        (Ok(train), Ok(test)) => {
+            let ready = Report::Ready {
+                train: train.len(),
+                test: test.len(),
+            };
+            STATE.with_borrow_mut(|s| s.data = Some((train, test)));
+            post(ready);
+        }
+        (Err(e), _) | (_, Err(e)) => post(Report::Error {
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Posts `[JSON, ...arrays]` with the arrays' buffers transferred (not copied).
+fn post(mut report: Report) {
+    let buffers = report.take_buffers();
+    let json = serde_json::to_string(&report).unwrap_or_else(|e| {
+        format!(r#"{{"type":"Error","message":"A report could not be written: {e}."}}"#)
+    });
+    let message = Array::of1(&JsValue::from_str(&json));
+    let transfer = Array::new();
+    for buffer in buffers {
+        let array = Float32Array::from(buffer.as_slice());
+        transfer.push(&array.buffer());
+        message.push(&array);
+    }
+    let _ = scope().post_message_with_transfer(&message, &transfer);
+}
+
+fn on_command(data: JsValue) {
+    let command = data
+        .as_string()
+        .ok_or_else(|| "a message that is not text".to_string())
+        .and_then(|text| serde_json::from_str::<Command>(&text).map_err(|e| e.to_string()));
+    match command {
+        Ok(command) => handle(command),
+        Err(why) => post(Report::Error {
+            message: format!("The training worker did not understand {why}."),
+        }),
+    }
+}
+
+fn handle(command: Command) {
+    match command {
+        Command::Start { config, options } => start_run(config, options),
+        Command::Pause => pause(),
+        Command::Resume => go(Mode::Running),
+        Command::Step { batches } => go(Mode::Stepping(batches.max(1))),
+        Command::Reset => {
+            let ready = STATE.with_borrow_mut(|s| {
+                s.run = None;
+                s.mode = Mode::Still;
+                s.data.as_ref().map(|(train, test)| Report::Ready {
+                    train: train.len(),
+                    test: test.len(),
+                })
+            });
+            if let Some(ready) = ready {
+                post(ready);
+            }
+        }
+        Command::ReportEvery { ms } => {
+            STATE.with_borrow_mut(|s| s.report_every_ms = (ms as f64).max(MIN_REPORT_MS))
+        }
+        Command::Evaluate { .. } | Command::Snapshot { .. } | Command::ListSnapshots => {
+            post(Report::Error {
+                message: "This training worker does not answer that request yet.".into(),
+            })
+        }
+    }
+}
+
+/// The first `n` samples of a split as network inputs.
+fn samples(d: &Dataset, n: usize) -> Samples {
+    let n = n.min(d.len());
+    Samples::from_pixels(&d.images.pixels[..n * INPUT], &d.labels[..n], INPUT)
+        .expect("a decoded split has one label per image")
+}
+
+fn start_run(config: RunConfig, options: RunOptions) {
+    let made = STATE.with_borrow(|s| {
+        s.data.as_ref().map(|(train, test)| {
+            let n = config.subset_len(train.len());
+            TrainingRun::new(
+                config.clone(),
+                samples(train, n),
+                samples(test, test.len()),
+                options,
+            )
+        })
+    });
+    let run = match made {
+        None => {
+            return post(Report::Error {
+                message: "The training data is not loaded yet.".into(),
+            })
+        }
+        Some(Err(e)) => {
+            return post(Report::Error {
+                message: e.to_string(),
+            })
+        }
+        Some(Ok(run)) => run,
+    };
+    let started = Report::Started {
+        config,
+        parameters: crate::core::training::snapshots::flatten(&run.network()).len(),
+        batches_per_epoch: run.batches_per_epoch(),
+        snapshot_budget: run.options().snapshot_budget,
+    };
+    STATE.with_borrow_mut(|s| {
+        s.run = Some(run);
+        s.mode = Mode::Still;
+    });
+    post(started);
+    go(Mode::Running);
+}
+
+/// Trains on (`Running`) or a few batches (`Stepping`) from where the run stands.
+fn go(mode: Mode) {
+    let has_run = STATE.with_borrow_mut(|s| {
+        let Some(run) = s.run.as_mut() else {
+            return false;
+        };
+        if run.is_finished() {
+            return false;
+        }
+        if s.mode == Mode::Still {
+            run.restart_clock(now() / 1000.0);
+            s.last_report_ms = now();
+        }
+        s.mode = mode;
+        true
+    });
+    if has_run {
+        schedule();
+    }
+}
+
+fn pause() {
+    let paused = STATE.with_borrow_mut(|s| {
+        let was = s.mode;
+        s.mode = Mode::Still;
+        (was != Mode::Still).then(|| s.run.as_mut().map(|r| (progress(r), r.step())))
+    });
+    if let Some(Some((progress, step))) = paused {
+        post(progress);
+        post(Report::Paused { step });
+    }
+}
+
+fn progress(run: &mut TrainingRun) -> Report {
+    Report::Progress {
+        metrics: run.metrics_since_last_report(now() / 1000.0),
+    }
+}
+
+/// Queues the next batch task unless one is queued.
+fn schedule() {
+    let port: Option<MessagePort> = STATE.with_borrow_mut(|s| {
+        if s.scheduled {
+            return None;
+        }
+        s.scheduled = true;
+        s.channel.as_ref().map(|c| c.port1())
+    });
+    if let Some(port) = port {
+        let _ = port.post_message(&JsValue::NULL);
+    }
+}
+
+/// One batch, then the reports that are due, then the next task (while there is work).
+fn tick() {
+    let mut reports = Vec::new();
+    let more = STATE.with_borrow_mut(|s| {
+        s.scheduled = false;
+        if s.mode == Mode::Still {
+            return false;
+        }
+        let Some(run) = s.run.as_mut() else {
+            s.mode = Mode::Still;
+            return false;
+        };
+        if let Err(e) = run.step_batch() {
+            s.mode = Mode::Still;
+            reports.push(Report::Error {
+                message: e.to_string(),
+            });
+            return false;
+        }
+        if let Mode::Stepping(left) = s.mode {
+            s.mode = if left > 1 {
+                Mode::Stepping(left - 1)
+            } else {
+                Mode::Still
+            };
+        }
+        let t = now();
+        let finished = run.is_finished();
+        let due = t - s.last_report_ms >= s.report_every_ms;
+        if due || finished || s.mode == Mode::Still || run.is_epoch_end() {
+            s.last_report_ms = t;
+            let report = progress(run);
+            if let Report::Progress { metrics } = &report {
+                reports.extend(
+                    metrics
+                        .epochs_done
+                        .iter()
+                        .map(|e| Report::EpochDone { epoch: e.clone() }),
+                );
+            }
+            reports.push(report);
+        }
+        if finished {
+            s.mode = Mode::Still;
+            reports.push(Report::Finished { step: run.step() });
+        } else if s.mode == Mode::Still {
+            reports.push(Report::Paused { step: run.step() });
+        }
+        s.mode != Mode::Still
+    });
+    for report in reports {
+        post(report);
+    }
+    if more {
+        schedule();
+    }
+}
