@@ -12,6 +12,7 @@ pub mod data;
 pub mod keys;
 pub mod pages;
 pub mod perf;
+pub mod trainer;
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
@@ -25,6 +26,7 @@ use pages::home::Home;
 use pages::network::{NetworkPage, NetworkPlace};
 use pages::not_found::NotFound;
 use pages::stats::StatsPage;
+use pages::train::TrainPage;
 
 thread_local! {
     static BASE: String = document_base_path();
@@ -86,6 +88,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/layer/:layer") view=NetworkPlace />
                         <Route path=path!("/layer/:layer/neuron/:neuron") view=NetworkPlace />
                     </ParentRoute>
+                    <Route path=path!("/train") view=TrainPage />
                 </Routes>
             </main>
             <Footer />
@@ -105,6 +108,7 @@ fn Header() -> impl IntoView {
                 <A href=link(&grid_path(mnist, Split::Train, 1, None)) exact=true>"Training set"</A>
                 <A href=link(&stats_path(mnist, Split::Test))>"Statistics"</A>
                 <A href=link("/network")>"Network"</A>
+                <A href=link("/train")>"Train"</A>
             </nav>
         </header>
     }

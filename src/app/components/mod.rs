@@ -1,5 +1,6 @@
 //! Reusable pieces of the views.
 
+pub mod chart;
 pub mod dataset_gate;
 pub mod digit_canvas;
 pub mod digit_grid;

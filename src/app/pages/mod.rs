@@ -7,6 +7,7 @@ pub mod network;
 pub mod network_detail;
 pub mod not_found;
 pub mod stats;
+pub mod train;
 
 use leptos::prelude::*;
 use leptos_router::params::ParamsMap;

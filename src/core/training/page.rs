@@ -2,7 +2,7 @@
 //! query (a light run when the link gives none), the form's edits of that query, the history
 //! of a run gathered from the worker's reports, the status line, and the charts' geometry.
 
-use super::chart::{downsample, extent, Axes, Scale, Viewport};
+use super::chart::{downsample, extent, nearest, Axes, Scale, Viewport};
 use super::config::{ConfigError, RunConfig};
 use super::metrics::{EpochPoint, Metrics};
 
@@ -41,7 +41,10 @@ pub fn form_value(query: &str, setting: &str) -> String {
     {
         return v.1;
     }
-    let config = page_config("").unwrap_or_default().to_query();
+    let config = page_config(query)
+        .or_else(|_| page_config(""))
+        .unwrap_or_default()
+        .to_query();
     pairs(&config)
         .unwrap_or_default()
         .into_iter()
@@ -158,7 +161,7 @@ impl History {
     }
 
     /// Per-epoch (epoch, accuracy) on the training subset and on the test set.
-    pub fn epoch_accuracy(&self) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    pub fn epoch_accuracy(&self) -> (Points, Points) {
         let at = |f: fn(&EpochPoint) -> f32| {
             self.epochs
                 .iter()
@@ -168,6 +171,9 @@ impl History {
         (at(|e| e.train_accuracy), at(|e| e.test_accuracy))
     }
 }
+
+/// A chart's points: (step, value).
+pub type Points = Vec<(f64, f64)>;
 
 /// One line of a chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -254,6 +260,52 @@ pub fn layout(series: &[Series], y: YAxis, y_unit: &str, viewport: Viewport) -> 
     }
 }
 
+impl ChartLayout {
+    /// The step under an SVG x coordinate (the x axis is linear from step 0).
+    pub fn step_at(&self, svg_x: f64) -> f64 {
+        let v = self.axes.viewport;
+        match self.axes.x {
+            Scale::Linear { min, max } => min + (svg_x - v.x) / v.width * (max - min),
+            Scale::Log { min, .. } => min,
+        }
+    }
+
+    /// What the chart says at `step`: every series' drawn point nearest to it,
+    /// "step 120 · loss 0.4521 · smoothed 0.5013" (`percent`: values as "91.3 %"), and the
+    /// SVG x of the first such point (where the guide line goes). `None` with no points.
+    pub fn readout(
+        &self,
+        names: &[&str],
+        step: f64,
+        percent_values: bool,
+    ) -> Option<(f64, String)> {
+        let mut text = String::new();
+        let mut guide = None;
+        for (points, name) in self.drawn.iter().zip(names) {
+            let Some(i) = nearest(points, step) else {
+                continue;
+            };
+            let (x, y) = points[i];
+            if guide.is_none() {
+                guide = Some(self.axes.point(x, 0.0).0);
+                text = format!("step {x}");
+            }
+            let value = if percent_values {
+                percent(y as f32)
+            } else {
+                format!("{y:.4}")
+            };
+            text.push_str(&format!(" · {name} {value}"));
+        }
+        guide.map(|g| (g, text))
+    }
+}
+
+/// At most `rows` points of a series for its table (extremes kept, as in the chart).
+pub fn table_rows(points: &[(f64, f64)], rows: usize) -> Vec<(f64, f64)> {
+    downsample(points, rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +364,7 @@ mod tests {
         assert_eq!(form_value("", "hidden"), "100");
         assert_eq!(form_value("", "epochs"), "2");
         assert_eq!(form_value("", "opt"), "adam");
+        assert_eq!(form_value("opt=sgd", "lr"), "0.1");
     }
 
     #[test]
@@ -423,7 +476,19 @@ mod tests {
             v,
         );
         assert!(l.drawn[0].len() <= MAX_DRAWN);
+        let l = layout(&series, YAxis::Fit, "", v);
+        assert_eq!(l.step_at(240.0), 50.0);
+        assert_eq!(
+            l.readout(&["loss"], 48.0, false),
+            Some((240.0, "step 50 · loss 1.0000".to_string()))
+        );
+        let l = layout(&acc, YAxis::Fixed(0.0, 1.0), "%", v);
+        assert_eq!(
+            l.readout(&["test"], 0.0, true).map(|r| r.1),
+            Some("step 10 · test 50.0 %".to_string())
+        );
         let l = layout(&[], YAxis::Fit, "", v);
+        assert_eq!(l.readout(&[], 3.0, false), None);
         assert!(l.paths.is_empty() && !l.x_ticks.is_empty());
     }
 }

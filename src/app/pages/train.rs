@@ -1,0 +1,317 @@
+//! `/train?hidden=100,50&act=relu&opt=adam&lr=0.001&batch=64&epochs=3&seed=7`: train a network
+//! in a Web Worker (src/worker.rs) and watch it learn. The URL is the configuration: the form
+//! edits it, a link reproduces the run. Everything computed lives in `core::training::page`.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+
+use crate::app::components::chart::LineChart;
+use crate::app::trainer::{Event, Trainer};
+use crate::core::format::thousands;
+use crate::core::training::page::{
+    duration, form_value, page_config, with_setting, History, Series, YAxis,
+};
+use crate::core::training::{Command, Report, RunOptions};
+
+/// Where the worker and its run stand.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    /// The worker is downloading and decoding the data (commands wait for it).
+    Loading,
+    /// No run: the worker waits for Start.
+    Idle {
+        train: usize,
+    },
+    Running,
+    Paused,
+    Finished,
+    /// The worker died or could not start; Restart makes a new one.
+    Dead(String),
+}
+
+#[component]
+pub fn TrainPage() -> impl IntoView {
+    let location = use_location();
+    let query = Memo::new(move |_| location.search.get());
+    let config = Memo::new(move |_| page_config(&query.get()));
+    let phase = RwSignal::new(Phase::Loading);
+    let history = RwSignal::new(History::default());
+    // An Error report about the run (e.g. a setting the worker refused), shown until the next Start.
+    let problem = RwSignal::new(None::<String>);
+    let log_scale = RwSignal::new(false);
+    let trainer = StoredValue::new_local(None::<Trainer>);
+
+    let spawn = move || {
+        phase.set(Phase::Loading);
+        problem.set(None);
+        history.set(History::default());
+        let made = Trainer::spawn(move |event| on_event(event, phase, history, problem, trainer));
+        match made {
+            Ok(t) => trainer.set_value(Some(t)),
+            Err(why) => phase.set(Phase::Dead(why)),
+        }
+    };
+    spawn();
+    on_cleanup(move || trainer.set_value(None));
+
+    let send = move |command: Command| trainer.with_value(|t| t.as_ref().map(|t| t.send(command)));
+    let start = move |_| {
+        if let Ok(config) = config.get_untracked() {
+            problem.set(None);
+            history.set(History::default());
+            phase.set(Phase::Running);
+            send(Command::Start {
+                config,
+                options: RunOptions::default(),
+            });
+        }
+    };
+    let running = move || phase.get() == Phase::Running;
+    let paused = move || phase.get() == Phase::Paused;
+    let has_run = move || {
+        matches!(
+            phase.get(),
+            Phase::Running | Phase::Paused | Phase::Finished
+        )
+    };
+    let dead = move || matches!(phase.get(), Phase::Dead(_));
+    let can_start = move || config.read().is_ok() && !running() && !dead();
+
+    let status = move || match phase.get() {
+        Phase::Loading => {
+            "Loading the MNIST training and test sets in the training worker…".to_string()
+        }
+        Phase::Idle { train } => format!(
+            "Ready: {} training digits loaded; press Start.",
+            thousands(train)
+        ),
+        Phase::Dead(_) => "Stopped: the training worker is gone.".to_string(),
+        p => {
+            let word = match p {
+                Phase::Running => "Training",
+                Phase::Paused => "Paused",
+                _ => "Finished",
+            };
+            format!("{word} · {}", history.read().status())
+        }
+    };
+    let speed = move || {
+        let h = history.read();
+        let rate = h.latest.samples_per_sec.filter(|_| running());
+        let eta = h.latest.eta_run_seconds.filter(|_| running());
+        let done = h.done();
+        let percent = format!("{:.0} % done", done * 100.0);
+        match (rate, eta) {
+            (Some(r), Some(e)) => format!(
+                "{percent} · {} samples/s · about {} left",
+                thousands(r.round() as usize),
+                duration(e)
+            ),
+            _ => percent,
+        }
+    };
+
+    view! {
+        <section class="train-page">
+            <h1>"Train a network in your browser"</h1>
+            <p class="hint">
+                "The network trains in a Web Worker, so this page stays responsive. The settings are the address: share it to share the run."
+            </p>
+            <SettingsForm query />
+            {move || {
+                config
+                    .get()
+                    .err()
+                    .map(|e| view! { <p class="error-view" role="alert">{e.to_string()}</p> })
+            }}
+            <div class="train-controls" role="group" aria-label="Training">
+                <button type="button" data-testid="train-start" prop:disabled=move || !can_start() on:click=start>
+                    "Start"
+                </button>
+                <button type="button" data-testid="train-pause" prop:disabled=move || !running() on:click=move |_| { send(Command::Pause); }>
+                    "Pause"
+                </button>
+                <button type="button" data-testid="train-resume" prop:disabled=move || !paused() on:click=move |_| { phase.set(Phase::Running); send(Command::Resume); }>
+                    "Resume"
+                </button>
+                <button type="button" data-testid="train-step" prop:disabled=move || !paused() on:click=move |_| { send(Command::Step { batches: 1 }); }>
+                    "Step"
+                </button>
+                <button type="button" data-testid="train-reset" prop:disabled=move || !has_run() on:click=move |_| {
+                    history.set(History::default());
+                    phase.set(Phase::Loading);
+                    send(Command::Reset);
+                }>
+                    "Reset"
+                </button>
+            </div>
+            {move || match phase.get() {
+                Phase::Dead(why) => Some(view! {
+                    <div class="error-view" role="alert">
+                        <p class="error-message">{why}</p>
+                        <button type="button" class="retry" data-testid="train-restart" on:click=move |_| spawn()>
+                            "Restart the worker"
+                        </button>
+                    </div>
+                }.into_any()),
+                _ => problem.get().map(|p| view! { <p class="error-view" role="alert">{p}</p> }.into_any()),
+            }}
+            <p class="train-status" data-testid="train-status" role="status">{status}</p>
+            <div class="train-progress">
+                <progress max="1" value=move || history.read().done()></progress>
+                <span data-testid="train-speed">{speed}</span>
+            </div>
+            <label class="log-toggle">
+                <input type="checkbox" prop:checked=move || log_scale.get() on:change=move |e| log_scale.set(event_target_checked(&e)) />
+                " Loss on a log scale"
+            </label>
+            <LineChart
+                title="Training loss per batch"
+                y_label="loss"
+                testid="loss-chart"
+                series=Signal::derive(move || {
+                    let h = history.read();
+                    vec![
+                        Series { name: "loss", points: h.loss.clone() },
+                        Series { name: "smoothed", points: h.smoothed.clone() },
+                    ]
+                })
+                y_axis=Signal::derive(move || if log_scale.get() { YAxis::Log } else { YAxis::Fit })
+            />
+            <LineChart
+                title="Accuracy"
+                y_label="accuracy"
+                testid="accuracy-chart"
+                percent=true
+                series=Signal::derive(move || {
+                    let h = history.read();
+                    let (train, test) = h.epoch_accuracy();
+                    vec![
+                        Series { name: "test estimate", points: h.estimates.clone() },
+                        Series { name: "train (epoch)", points: train },
+                        Series { name: "test (epoch)", points: test },
+                    ]
+                })
+                y_axis=Signal::derive(|| YAxis::Fixed(0.0, 1.0))
+            />
+        </section>
+    }
+}
+
+/// What a worker's report changes on the page.
+fn on_event(
+    event: Event,
+    phase: RwSignal<Phase>,
+    history: RwSignal<History>,
+    problem: RwSignal<Option<String>>,
+    trainer: StoredValue<Option<Trainer>, LocalStorage>,
+) {
+    match event {
+        Event::Report(Report::Ready { train, .. }) => {
+            // Also the answer to Reset; a Start held until now is already on its way.
+            if phase.get_untracked() == Phase::Loading {
+                phase.set(Phase::Idle { train });
+            }
+        }
+        Event::Report(Report::Started { .. }) => {
+            history.set(History::default());
+            phase.set(Phase::Running);
+        }
+        Event::Report(Report::Progress { metrics }) => history.update(|h| h.absorb(metrics)),
+        Event::Report(Report::Paused { .. }) => phase.set(Phase::Paused),
+        Event::Report(Report::Finished { .. }) => phase.set(Phase::Finished),
+        Event::Report(Report::Error { message }) => {
+            if phase.get_untracked() == Phase::Loading {
+                phase.set(Phase::Dead(message));
+                drop_later(trainer);
+            } else {
+                if phase.get_untracked() == Phase::Running {
+                    phase.set(Phase::Paused);
+                }
+                problem.set(Some(message));
+            }
+        }
+        Event::Report(_) => {}
+        Event::Died(why) => {
+            phase.set(Phase::Dead(why));
+            drop_later(trainer);
+        }
+    }
+}
+
+/// Terminates the worker after the current event (its handler is running now).
+fn drop_later(trainer: StoredValue<Option<Trainer>, LocalStorage>) {
+    leptos::task::spawn_local(async move {
+        let _ = trainer.try_set_value(None);
+    });
+}
+
+/// The run's settings; every change rewrites the address (`replace`: no history entry per key).
+#[component]
+fn SettingsForm(query: Memo<String>) -> impl IntoView {
+    let navigate = use_navigate();
+    let set = move |setting: &'static str, value: String| {
+        let q = with_setting(&query.get_untracked(), setting, &value);
+        navigate(
+            &format!("/train?{q}"),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let set_text = set.clone();
+    let text = move |setting: &'static str, label: &'static str, hint: &'static str| {
+        let set = set_text.clone();
+        view! {
+            <label class="setting">
+                <span>{label}</span>
+                <input
+                    type="text"
+                    name=setting
+                    prop:value=move || form_value(&query.get(), setting)
+                    on:change=move |e| set(setting, event_target_value(&e))
+                />
+                <small>{hint}</small>
+            </label>
+        }
+    };
+    let choice = move |setting: &'static str,
+                       label: &'static str,
+                       options: &'static [&'static str]| {
+        let set = set.clone();
+        view! {
+            <label class="setting">
+                <span>{label}</span>
+                <select name=setting on:change=move |e| set(setting, event_target_value(&e))>
+                    {options
+                        .iter()
+                        .map(|o| {
+                            view! {
+                                <option value=*o selected=move || form_value(&query.get(), setting) == *o>
+                                    {*o}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        }
+    };
+    view! {
+        <form class="train-settings" on:submit=|e| e.prevent_default()>
+            {text("hidden", "Hidden layers", "sizes, e.g. 100,50")}
+            {choice("act", "Activation", &["relu", "tanh", "sigmoid"])}
+            {choice("opt", "Optimiser", &["sgd", "momentum", "adam"])}
+            {text("lr", "Learning rate", "> 0, ≤ 10")}
+            {text("decay", "Decay per epoch", "(0, 1]")}
+            {text("batch", "Batch size", "1–4096")}
+            {text("epochs", "Epochs", "1–100")}
+            {text("l2", "L2", "0–1")}
+            {text("seed", "Seed", "any whole number")}
+            {text("subset", "Training digits", "1–60000 or all")}
+        </form>
+    }
+}
