@@ -1,0 +1,192 @@
+// The training page (/train) in headless Chromium under /mnist/: a short run in the Web Worker
+// (start, status and both charts update; Pause stops the batch counter; Step adds exactly one
+// batch; Resume trains on; Reset returns to idle), bad settings in the link, and a worker that
+// dies is reported and can be restarted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appUrl, alertText } from '../lib.mjs';
+import { testSite, assertNoConsoleErrors, assertNoPanic } from '../fixture.mjs';
+
+const app = testSite(assertNoConsoleErrors);
+const { withPage } = app;
+
+/** A short run: 2,000 digits in batches of 50 = 40 batches an epoch. */
+const SHORT_RUN = 'train?hidden=32&batch=50&epochs=1&subset=2000';
+/** A run long enough to pause in the middle of (60,000 digits, batches of 10). */
+const LONG_RUN = 'train?hidden=32&batch=10&epochs=1&subset=60000';
+/** The worker loads both splits before it trains; the first load also compiles its wasm. */
+const TRAIN_TIMEOUT_MS = 60000;
+
+const status = (page) => page.getByTestId('train-status').innerText();
+
+/** The number after "batches done:" in the status line. */
+async function batchesDone(page) {
+  const text = await status(page);
+  const m = /batches done: ([\d,]+)/.exec(text);
+  assert.ok(m, `no batch count in the status "${text}"`);
+  return Number(m[1].replace(/,/g, ''));
+}
+
+async function waitForStatus(page, pattern, timeout = TRAIN_TIMEOUT_MS) {
+  await page.waitForFunction(
+    ([re, flags]) => new RegExp(re, flags).test(
+      document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
+    [pattern.source, pattern.flags],
+    { timeout },
+  );
+  return status(page);
+}
+
+/** Paths drawn in a chart with at least one segment (an "L"). */
+function drawnLines(page, testid) {
+  return page.locator(`[data-testid="${testid}"] path.series`).evaluateAll(
+    (paths) => paths.filter((p) => /L/.test(p.getAttribute('d') ?? '')).length,
+  );
+}
+
+async function openAndStart(page, link) {
+  await page.goto(appUrl(app.site, link));
+  await waitForStatus(page, /^Ready/);
+  const start = page.getByTestId('train-start');
+  assert.equal(await start.isEnabled(), true);
+  await start.click();
+}
+
+test('a short run trains in the worker: status, loss and accuracy charts update', async () => {
+  await withPage(async (page) => {
+    await openAndStart(page, SHORT_RUN);
+    const done = await waitForStatus(page, /^Finished/);
+    assert.match(done, /Epoch 1 of 1/);
+    assert.equal(await batchesDone(page), 40);
+    // 40 batches of a 784-32-10 network: better than chance by far on the test set.
+    const accuracy = Number(/test accuracy: ([\d.]+) %/.exec(done)?.[1]);
+    assert.ok(accuracy > 50, `test accuracy ${accuracy} % after one epoch`);
+    assert.equal(await drawnLines(page, 'loss-chart'), 2, 'raw and smoothed loss drawn');
+    // One epoch: the epoch points are single points; the estimate has no point before step
+    // 100, so the accuracy chart shows the epoch's train and test accuracy in its table.
+    const rows = await page.locator('[data-testid="accuracy-chart"] tbody tr').allInnerTexts();
+    assert.ok(rows.some((r) => /test \(epoch\)\s+40\s+[\d.]+ %/.test(r)), rows.join(' | '));
+    assert.ok(
+      (await page.locator('[data-testid="loss-chart"] tbody tr').count()) >= 40,
+      'the loss table lists the batches',
+    );
+    // The finished run can be started again; Pause and Step are off.
+    assert.equal(await page.getByTestId('train-pause').isDisabled(), true);
+    assert.equal(await page.getByTestId('train-start').isEnabled(), true);
+  });
+});
+
+test('Pause stops the batch counter, Step adds one batch, Resume goes on, Reset returns to idle', async () => {
+  await withPage(async (page) => {
+    await openAndStart(page, LONG_RUN);
+    await waitForStatus(page, /batches done: [1-9]/);
+    // The status and the loss chart move while training.
+    const early = await batchesDone(page);
+    await page.waitForFunction(
+      (n) => Number(/batches done: ([\d,]+)/.exec(
+        document.querySelector('[data-testid="train-status"]').textContent)?.[1].replace(/,/g, '')) > n,
+      early,
+    );
+    assert.ok((await drawnLines(page, 'loss-chart')) >= 1);
+
+    await page.getByTestId('train-pause').click();
+    await waitForStatus(page, /^Paused/);
+    const paused = await batchesDone(page);
+    await page.waitForTimeout(500);
+    assert.equal(await batchesDone(page), paused, 'the counter moved while paused');
+
+    await page.getByTestId('train-step').click();
+    await waitForStatus(page, new RegExp(`batches done: ${paused + 1}\\b`));
+    await page.waitForTimeout(500);
+    assert.equal(await batchesDone(page), paused + 1, 'Step trains exactly one batch');
+    assert.match(await status(page), /^Paused/);
+
+    await page.getByTestId('train-resume').click();
+    await waitForStatus(page, /^Training/);
+    await page.waitForFunction(
+      (n) => Number(/batches done: ([\d,]+)/.exec(
+        document.querySelector('[data-testid="train-status"]').textContent)?.[1].replace(/,/g, '')) > n + 5,
+      paused + 1,
+    );
+
+    await page.getByTestId('train-reset').click();
+    await waitForStatus(page, /^Ready/);
+    assert.doesNotMatch(await status(page), /batches done/);
+    assert.equal(await drawnLines(page, 'loss-chart'), 0, 'the loss chart is empty again');
+    assert.equal(await page.getByTestId('train-start').isEnabled(), true);
+    assert.equal(await page.getByTestId('train-reset').isDisabled(), true);
+  });
+});
+
+test('the page stays responsive while the worker trains', async () => {
+  await withPage(async (page) => {
+    await openAndStart(page, LONG_RUN);
+    await waitForStatus(page, /^Training · .*batches done: [1-9]/);
+    // The main thread answers at once: no frame waits on a batch.
+    const lag = await page.evaluate(() => new Promise((resolve) => {
+      const t0 = performance.now();
+      setTimeout(() => resolve(performance.now() - t0), 0);
+    }));
+    assert.ok(lag < 100, `a 0 ms timer waited ${lag} ms`);
+    assert.match(await page.getByTestId('train-speed').innerText(), /samples\/s/);
+    await page.getByTestId('train-pause').click();
+    await waitForStatus(page, /^Paused/);
+  });
+});
+
+const BAD_LINKS = [
+  ['train?lr=-1', /lr="-1".*greater than 0/],
+  ['train?opt=nope', /opt="nope".*sgd, momentum or adam/],
+  ['train?batch=0', /batch="0"/],
+  ['train?hidden=100000', /hidden="100000"/],
+  ['train?epochs=1000000', /epochs="1000000".*1 to 100/],
+];
+
+for (const [link, message] of BAD_LINKS) {
+  test(`a bad setting in the link (${link}) is named and nothing starts`, async () => {
+    await withPage(async (page) => {
+      await page.goto(appUrl(app.site, link));
+      assert.match(await alertText(page), message);
+      assert.equal(await page.getByTestId('train-start').isDisabled(), true);
+      // Fixing it in the form rewrites the address and enables Start.
+      const setting = /train\?(\w+)=/.exec(link)[1];
+      const field = page.locator(`[name="${setting}"]`);
+      const good = { lr: '0.01', opt: 'sgd', batch: '32', hidden: '32', epochs: '1' }[setting];
+      if (await field.evaluate((el) => el.tagName === 'SELECT')) {
+        await field.selectOption(good);
+      } else {
+        await field.fill(good);
+        await field.press('Enter');
+        await field.blur();
+      }
+      await page.waitForURL((url) => url.searchParams.get(setting) === good);
+      assert.equal(await page.locator('[role="alert"]').count(), 0);
+      await page.getByTestId('train-start').waitFor();
+      assert.equal(await page.getByTestId('train-start').isEnabled(), true);
+    });
+  });
+}
+
+test('a worker that dies is reported, and a restarted one trains again', async () => {
+  // The worker's own uncaught error is in the console on purpose here: only check for panics.
+  const { onFreshPage } = await import('../fixture.mjs');
+  await onFreshPage(app.browser, async (page) => {
+    await openAndStart(page, LONG_RUN);
+    await waitForStatus(page, /batches done: [1-9]/);
+    const [worker] = page.workers();
+    assert.ok(worker, 'the page runs a worker');
+    // An uncaught error inside the worker, as a crash or an out-of-memory abort would throw.
+    await worker.evaluate(() => setTimeout(() => { throw new Error('killed by the test'); }, 0));
+    assert.match(await alertText(page), /training worker stopped.*killed by the test/);
+    assert.match(await status(page), /^Stopped/);
+    assert.equal(await page.getByTestId('train-start').isDisabled(), true);
+
+    await page.getByTestId('train-restart').click();
+    await waitForStatus(page, /^Ready/);
+    await page.getByTestId('train-start').click();
+    await waitForStatus(page, /^Training · .*batches done: [1-9]/);
+    assert.equal(await page.locator('[role="alert"]').count(), 0);
+    await page.getByTestId('train-pause').click();
+    await waitForStatus(page, /^Paused/);
+  }, assertNoPanic);
+});
