@@ -4,7 +4,10 @@
 // dies is reported and can be restarted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appUrl, alertText } from '../lib.mjs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { appUrl, alertText, DIST } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors, assertNoPanic } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
@@ -189,4 +192,28 @@ test('a worker that dies is reported, and a restarted one trains again', async (
     await page.getByTestId('train-pause').click();
     await waitForStatus(page, /^Paused/);
   }, assertNoPanic);
+});
+
+test('the worker is loaded by URLs versioned with its files\' hash (no stale worker after a deploy)', async () => {
+  await withPage(async (page) => {
+    const requested = [];
+    page.context().on('request', (r) => requested.push(new URL(r.url())));
+    await page.goto(appUrl(app.site, 'train'));
+    await waitForStatus(page, /^Ready/);
+    // The version is what scripts/post_build.sh computed from the built files.
+    const hash = createHash('sha256');
+    for (const file of ['train_worker_loader.js', 'train_worker.js', 'train_worker_bg.wasm']) {
+      hash.update(readFileSync(path.join(DIST, file)));
+    }
+    const version = hash.digest('hex').slice(0, 16);
+    const meta = await page.locator('meta[name="mnist-train-worker"]').getAttribute('content');
+    assert.equal(meta, `train_worker_loader.js?v=${version}`);
+    for (const file of ['train_worker_loader.js', 'train_worker.js', 'train_worker_bg.wasm']) {
+      const url = requested.find((u) => u.pathname === `/mnist/${file}`);
+      assert.ok(url, `${file} was not requested under /mnist/`);
+      assert.equal(url.searchParams.get('v'), version, `${file} requested without the version`);
+    }
+    // The worker fetched the data from the site's sub-path, as the page told it.
+    assert.ok(requested.some((u) => u.pathname === '/mnist/data/mnist/train-images-idx3-ubyte.gz'));
+  });
 });
