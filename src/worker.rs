@@ -18,7 +18,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort};
 
 use crate::app::data::fetch_split;
-use crate::app::perf::now;
+use crate::app::perf::{now, record_measure};
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::nn::Samples;
 use crate::core::training::config::INPUT;
@@ -50,6 +50,8 @@ struct State {
     scheduled: bool,
     /// port1 → port2: the worker's "next batch" task.
     channel: Option<MessageChannel>,
+    /// When the current epoch's first batch began (ms), for the `train:epoch` measure.
+    epoch_started_ms: Option<f64>,
 }
 
 thread_local! {
@@ -62,6 +64,7 @@ thread_local! {
             last_report_ms: f64::NEG_INFINITY,
             scheduled: false,
             channel: None,
+            epoch_started_ms: None,
         })
     };
 }
@@ -161,6 +164,7 @@ fn handle(command: Command) {
         Command::Reset => {
             let ready = STATE.with_borrow_mut(|s| {
                 s.run = None;
+                s.epoch_started_ms = None;
                 s.mode = Mode::Still;
                 s.data.as_ref().map(|(train, test)| Report::Ready {
                     train: train.len(),
@@ -223,6 +227,7 @@ fn start_run(config: RunConfig, options: RunOptions) {
     STATE.with_borrow_mut(|s| {
         s.run = Some(run);
         s.mode = Mode::Still;
+        s.epoch_started_ms = None;
     });
     post(started);
     go(Mode::Running);
@@ -293,6 +298,7 @@ fn tick() {
             s.mode = Mode::Still;
             return false;
         };
+        let started = *s.epoch_started_ms.get_or_insert_with(now);
         if let Err(e) = run.step_batch() {
             s.mode = Mode::Still;
             reports.push(Report::Error {
@@ -308,6 +314,12 @@ fn tick() {
             };
         }
         let t = now();
+        if run.is_epoch_end() {
+            // The epoch's wall time in the worker (its end-of-epoch evaluation and any pause
+            // included): read by e2e/bench_train.mjs.
+            record_measure("train:epoch", started, t - started);
+            s.epoch_started_ms = None;
+        }
         let finished = run.is_finished();
         let due = t - s.last_report_ms >= s.report_every_ms;
         if due || finished || s.mode == Mode::Still || run.is_epoch_end() {
