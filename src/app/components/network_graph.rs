@@ -7,11 +7,11 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement, KeyboardEvent};
+use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, NodeList, SvgElement};
 
 use crate::app::components::digit_canvas::paint_rgba;
+use crate::app::dom::set_fills;
 use crate::core::nn::{Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
 use crate::core::viz::markup::{
@@ -27,36 +27,6 @@ pub const FRAME: Frame = Frame {
     width: 1000.0,
     height: 560.0,
 };
-
-/// Styles of the network pages (scoped by their class names).
-pub const NETWORK_CSS: &str = r#"
-.network-page .net-controls { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center; margin: .5rem 0; }
-.network-page .net-sample { display: flex; flex-wrap: wrap; gap: 1rem; align-items: baseline; margin: .5rem 0; }
-.network-page .net-prediction { font-size: 1.2rem; font-weight: 600; }
-.network-graph { width: 100%; max-width: 1100px; height: auto; display: block; background: #fbfbfd; border: 1px solid #dde; border-radius: 6px; }
-.network-graph:focus-visible { outline: 3px solid #f6a000; outline-offset: 2px; }
-.network-graph [data-neuron] { stroke: #8891a8; stroke-width: .6; }
-.network-graph g[data-layer="0"] [data-neuron] { stroke: none; }
-.network-graph canvas.input-image { display: block; width: 100%; height: 100%; image-rendering: pixelated; }
-.network-graph [data-neuron]:focus { outline: none; stroke: #f6a000; stroke-width: 2.5; }
-.network-graph .edges path { fill: none; stroke-linecap: round; opacity: .55; }
-.network-graph .out-label { font: 13px sans-serif; fill: #333; }
-.network-graph .out-label.predicted { font-weight: 700; fill: #000; }
-.network-graph .ring { fill: none; stroke: #f6a000; stroke-width: 2.5; pointer-events: none; }
-.network-graph .ring.selected { stroke: #7a2bd6; }
-.network-graph .col-title { font: 12px sans-serif; fill: #555; text-anchor: middle; }
-.network-graph .focused-box { fill: #fff6df; stroke: #f6c45c; }
-.net-info { min-height: 1.5em; font-family: monospace; }
-.net-legend { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center; font-size: .9rem; margin: .5rem 0; }
-.net-legend svg { vertical-align: middle; }
-.net-detail table { border-collapse: collapse; font-family: monospace; }
-.net-detail td, .net-detail th { padding: .1rem .6rem; text-align: right; border-bottom: 1px solid #eee; }
-.net-detail .values { max-height: 24rem; overflow: auto; display: inline-block; }
-.net-top { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; }
-.net-top li { text-align: center; font-size: .8rem; }
-.net-top canvas { width: 56px; height: 56px; image-rendering: pixelated; display: block; border: 1px solid #ccc; }
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-"#;
 
 /// Words for a drawn layer: "input", "hidden layer 2", "output".
 pub fn layer_name(layer: usize, layers: usize) -> String {
@@ -125,39 +95,15 @@ fn neuron_of(target: Option<web_sys::EventTarget>) -> Option<(usize, usize)> {
     Some((l, j))
 }
 
-/// Moves the DOM focus to neuron (l, j) (SVG elements have `focus()`; web-sys's `Element` lacks it).
+/// Moves the DOM focus to neuron (l, j).
 fn focus_neuron(l: usize, j: usize) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(&neuron_id(l, j)))
+        .and_then(|e| e.dyn_into::<SvgElement>().ok())
     {
-        focus_element(&el);
+        let _ = el.focus();
     }
-}
-
-// The graph's small JS helpers, shipped as a module (no `new Function`: a strict CSP blocks eval).
-#[wasm_bindgen(inline_js = r#"
-export function set_fills(els, colours, changed) {
-  for (const j of changed) {
-    const e = els[j];
-    if (e) e.setAttribute('fill', colours.substr(j * 7, 7));
-  }
-}
-export function query_all(el, selector) {
-  return Array.from(el.querySelectorAll(selector));
-}
-export function focus_element(el) {
-  el.focus();
-}
-"#)]
-extern "C" {
-    /// For each j of `changed`, sets the fill of `els[j]` to the 7-character colour j of
-    /// `colours` (one call instead of one per neuron).
-    fn set_fills(els: &js_sys::Array, colours: &str, changed: &[u32]);
-    /// The elements under `el` that match `selector`, in document order, as an array.
-    fn query_all(el: &Element, selector: &str) -> js_sys::Array;
-    /// `el.focus()`.
-    fn focus_element(el: &Element);
 }
 
 /// What is drawn for one trace: fills of the layers drawn as elements (empty for the input
@@ -171,7 +117,7 @@ struct Drawn {
 /// The neuron elements of every layer (looked up once; empty for the input image), the input
 /// image canvas and the edges group.
 struct Targets {
-    neurons: Vec<js_sys::Array>,
+    neurons: Vec<Option<NodeList>>,
     image: Option<HtmlCanvasElement>,
     edges: Option<Element>,
 }
@@ -184,10 +130,10 @@ fn targets(svg: &Element, lay: &Layout) -> Targets {
         .iter()
         .map(|c| {
             if is_image(c) {
-                return js_sys::Array::new();
+                return None;
             }
             let selector = format!("g[data-layer=\"{}\"] > g.neurons > [data-neuron]", c.layer);
-            query_all(svg, &selector)
+            svg.query_selector_all(&selector).ok()
         })
         .collect();
     let image = svg
@@ -238,7 +184,10 @@ fn redraw(
             .filter(|&j| old.and_then(|o| o.get(j)) != colours.get(j))
             .map(|j| j as u32)
             .collect();
-        if let (false, Some(elements)) = (changed.is_empty(), targets.neurons.get(l)) {
+        if let (false, Some(elements)) = (
+            changed.is_empty(),
+            targets.neurons.get(l).and_then(Option::as_ref),
+        ) {
             set_fills(elements, &css_run(colours), &changed);
         }
     }

@@ -23,10 +23,10 @@ use super::network_detail::{LayerDetail, NeuronDetail};
 use crate::app::api::{self, Abort};
 use crate::app::components::dataset_gate::WithDataset;
 use crate::app::components::error_view::ErrorView;
-use crate::app::components::network_graph::{NetworkGraph, NETWORK_CSS};
+use crate::app::components::network_graph::NetworkGraph;
 use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
-use crate::app::link;
+use crate::app::{link, perf};
 use crate::core::dataset::Dataset;
 use crate::core::nn::{model, Network, Trace};
 use crate::core::paths::{digit_path, network_path, with_index};
@@ -143,10 +143,7 @@ pub fn NetworkPage() -> impl IntoView {
             }
         });
     });
-    view! {
-        <style>{NETWORK_CSS}</style>
-        <NetworkBody />
-    }
+    view! { <NetworkBody /> }
 }
 
 /// The part of every `/network…` child route that depends on its segments: tells the graph
@@ -357,37 +354,6 @@ fn ModelControls() -> impl IntoView {
     }
 }
 
-thread_local! {
-    static FIRST_PAINT_DONE: Cell<bool> = const { Cell::new(false) };
-    static SWITCH_PENDING: Cell<bool> = const { Cell::new(false) };
-}
-
-const SWITCH_MARK: &str = "network-switch";
-
-/// A sample switch starts (key, click, or URL change); keeps the earliest start while pending.
-fn begin_switch() {
-    if SWITCH_PENDING.with(|p| p.replace(true)) {
-        return;
-    }
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(SWITCH_MARK);
-    }
-}
-
-/// The graph has been redrawn for a sample (called by the graph once its DOM is patched):
-/// `network-first-paint` the first time, `network-render` after a switch.
-fn graph_rendered() {
-    let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
-        return;
-    };
-    let pending = SWITCH_PENDING.with(|f| f.replace(false));
-    if !FIRST_PAINT_DONE.with(|f| f.replace(true)) {
-        let _ = p.measure("network-first-paint");
-    } else if pending {
-        let _ = p.measure_with_start_mark("network-render", SWITCH_MARK);
-    }
-}
-
 /// The pixels of image `index` as network input (pixel / 255).
 fn input_of(dataset: &Dataset, index: usize) -> Vec<f32> {
     dataset
@@ -425,7 +391,7 @@ fn NetworkView(
         Memo::new(move |previous: Option<&Option<Arc<Trace>>>| {
             let s = current.get().ok()?;
             if previous.is_some_and(|p| p.is_some()) {
-                begin_switch();
+                perf::NETWORK.begin();
             }
             Some(Arc::new(
                 network.forward_trace(&input_of(&dataset, s.index)),
@@ -439,7 +405,7 @@ fn NetworkView(
         let (Ok(s), Ok(p)) = (current.get_untracked(), place.get_untracked()) else {
             return false;
         };
-        begin_switch();
+        perf::NETWORK.begin();
         navigate(
             &network_path(p.layer, p.neuron, &with_index(&s, index)),
             Default::default(),
@@ -561,7 +527,7 @@ fn NetworkView(
                     edge_limit=state.edge_limit
                     active
                     on_activate
-                    on_rendered=Callback::new(|_| graph_rendered())
+                    on_rendered=Callback::new(|_| perf::NETWORK.done())
                 />
             }
             .into_any(),
