@@ -12,7 +12,6 @@ pub mod matrix;
 pub mod model;
 pub mod network;
 pub mod optimizer;
-pub mod reference;
 pub mod rng;
 pub mod train;
 
