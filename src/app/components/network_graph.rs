@@ -12,15 +12,13 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement, KeyboardEvent};
 
 use crate::app::components::digit_canvas::paint_rgba;
-use crate::core::nn::{Network, Trace};
+use crate::core::nn::{argmax, Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
 use crate::core::viz::markup::{
     css_run, edges_markup, is_image, layer_fills, neuron_id, neurons_markup, rgba_of,
 };
 use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
-use crate::core::viz::{
-    edge_paths, layout, predicted_class, step_focus, strongest_edges, EdgePath, Move, Rgb,
-};
+use crate::core::viz::{edge_paths, layout, step_focus, strongest_edges, EdgePath, Move, Rgb};
 
 /// The drawing area (the SVG viewBox); CSS scales it to the page width.
 pub const FRAME: Frame = Frame {
@@ -369,11 +367,8 @@ pub fn NetworkGraph(
                     })
                 };
                 let class = move || {
-                    let predicted = trace.with(|t| {
-                        t.as_ref()
-                            .and_then(|t| t.a.last())
-                            .and_then(|a| predicted_class(a))
-                    });
+                    let predicted =
+                        trace.with(|t| t.as_ref().and_then(|t| t.a.last()).and_then(|a| argmax(a)));
                     if predicted == Some(j) {
                         "out-label predicted"
                     } else {
@@ -386,11 +381,8 @@ pub fn NetworkGraph(
         let ring = {
             let col = col.clone();
             move || {
-                let c = trace.with(|t| {
-                    t.as_ref()
-                        .and_then(|t| t.a.last())
-                        .and_then(|a| predicted_class(a))
-                })?;
+                let c =
+                    trace.with(|t| t.as_ref().and_then(|t| t.a.last()).and_then(|a| argmax(a)))?;
                 let p = col.neurons.get(c)?;
                 Some(view! { <circle class="ring predicted-ring" cx=p.x cy=p.y r=p.size + 3.0 /> })
             }

@@ -23,10 +23,10 @@ use crate::app::keys::{use_step_keys, Step};
 use crate::app::link;
 use crate::app::router::{use_navigate, use_params_map, use_query_map};
 use crate::core::dataset::Dataset;
-use crate::core::nn::{model, Network, Trace};
+use crate::core::nn::{argmax, model, Network, Trace};
 use crate::core::route::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
 use crate::core::viz::links::{network_path, with_index};
-use crate::core::viz::{describe, predicted_class, TopActivations};
+use crate::core::viz::{describe, TopActivations};
 
 /// The shipped model, relative to the document base URL.
 const DEFAULT_MODEL: &str = "data/models/default.mnn";
@@ -432,7 +432,7 @@ fn NetworkView(
     let prediction = move || {
         let t = trace.get()?;
         let out = t.a.last()?;
-        let c = predicted_class(out)?;
+        let c = argmax(out)?;
         Some(format!("Predicted: {c} ({:.1} %)", out[c] * 100.0))
     };
     let description = {

@@ -192,8 +192,9 @@ impl Network {
         self.forward_trace(x).a.pop().unwrap_or_default()
     }
 
-    /// The index of the largest output for one input.
-    pub fn predict(&self, x: &[f32]) -> usize {
+    /// The predicted class for one input: [`argmax`] of the output (`None` when no output is
+    /// finite).
+    pub fn predict(&self, x: &[f32]) -> Option<usize> {
         argmax(&self.output(x))
     }
 
@@ -243,8 +244,8 @@ impl Network {
         current
     }
 
-    /// Predicted class for each row of a sparse input matrix.
-    pub fn predict_sparse(&self, input: &matrix::Csr) -> Vec<usize> {
+    /// Predicted class ([`argmax`]) for each row of a sparse input matrix.
+    pub fn predict_sparse(&self, input: &matrix::Csr) -> Vec<Option<usize>> {
         let outputs = self.output_size();
         self.forward_sparse(input)
             .chunks_exact(outputs)
@@ -252,8 +253,8 @@ impl Network {
             .collect()
     }
 
-    /// Predicted class for each of `count` inputs, processed in blocks of 1000.
-    pub fn predict_batch(&self, x: &[f32], count: usize) -> Vec<usize> {
+    /// Predicted class ([`argmax`]) for each of `count` inputs, processed in blocks of 1000.
+    pub fn predict_batch(&self, x: &[f32], count: usize) -> Vec<Option<usize>> {
         const BLOCK: usize = 1000;
         let (inputs, outputs) = (self.input_size(), self.output_size().max(1));
         let count = count.min(x.len() / inputs.max(1));
@@ -285,15 +286,18 @@ pub fn bias_rows(biases: &[f32], count: usize) -> Vec<f32> {
     m
 }
 
-/// Index of the largest value (the first one on ties; 0 for an empty slice).
-pub fn argmax(v: &[f32]) -> usize {
-    let mut best = 0;
+/// The predicted class of an output: the index of its largest finite value, the first one on
+/// ties. NaN and ±∞ are skipped (a broken output names no class), so an empty output, or one
+/// with no finite value (all NaN, say), gives `None`. The one argmax of the project: the
+/// trainer, the evaluation and the app's prediction all use it.
+pub fn argmax(v: &[f32]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
     for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = i;
+        if x.is_finite() && best.is_none_or(|(_, b)| x > b) {
+            best = Some((i, x));
         }
     }
-    best
+    best.map(|(i, _)| i)
 }
 
 #[cfg(test)]
@@ -332,8 +336,38 @@ mod tests {
         assert_eq!(t.z[1], vec![0.0, 1.55]);
         let p1 = 1.0 / (1.0 + 1.55f32.exp());
         assert!((t.a[2][0] - p1).abs() < 1e-6 && (t.a[2][1] - (1.0 - p1)).abs() < 1e-6);
-        assert_eq!(tiny().predict(&[1.0, 2.0]), 1);
+        assert_eq!(tiny().predict(&[1.0, 2.0]), Some(1));
         assert_eq!(tiny().sizes(), vec![2, 3, 2]);
+    }
+
+    #[test]
+    fn argmax_is_the_first_largest_finite_value() {
+        assert_eq!(argmax(&[0.1, 0.7, 0.2]), Some(1));
+        assert_eq!(argmax(&[-3.0, -1.0, -2.0]), Some(1));
+        // Ties: the first.
+        assert_eq!(argmax(&[0.5, 0.5]), Some(0));
+        assert_eq!(argmax(&[0.2, 0.9, 0.9]), Some(1));
+        // NaN and infinities name no class, wherever they are.
+        assert_eq!(argmax(&[f32::NAN, 0.1]), Some(1));
+        assert_eq!(argmax(&[0.1, f32::NAN, 0.3]), Some(2));
+        assert_eq!(argmax(&[f32::INFINITY, 0.1, f32::NEG_INFINITY]), Some(1));
+        assert_eq!(argmax(&[f32::NEG_INFINITY, -f32::MAX]), Some(1));
+        // Nothing finite: no prediction.
+        assert_eq!(argmax(&[]), None);
+        assert_eq!(argmax(&[f32::NAN, f32::NAN]), None);
+        assert_eq!(argmax(&[f32::INFINITY]), None);
+    }
+
+    #[test]
+    fn a_network_with_nan_weights_predicts_nothing() {
+        let mut net = tiny();
+        net.layers[1].biases[0] = f32::NAN;
+        // Softmax spreads the NaN over every output.
+        assert_eq!(net.predict(&[1.0, 2.0]), None);
+        assert_eq!(
+            net.predict_batch(&[1.0, 2.0, 1.0, 2.0], 2),
+            vec![None, None]
+        );
     }
 
     #[test]
@@ -410,7 +444,7 @@ mod tests {
         assert!(broken.predict_batch(&[1.0, 2.0], 1).is_empty());
         assert_eq!(
             Network { layers: vec![] }.predict_batch(&[1.0], 1),
-            Vec::<usize>::new()
+            Vec::<Option<usize>>::new()
         );
     }
 }

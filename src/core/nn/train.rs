@@ -520,7 +520,7 @@ impl Trainer {
         let width = self.layers.last().map_or(1, |l| l.outputs);
         out.chunks_exact(width)
             .zip(labels)
-            .filter(|(row, &y)| super::network::argmax(row) == y as usize)
+            .filter(|(row, &y)| super::network::argmax(row) == Some(y as usize))
             .count()
     }
 

@@ -21,6 +21,6 @@ pub mod scale;
 
 pub use edges::{edge_paths, strongest_edges, Edge, EdgePath};
 pub use layout::{layout, Column, Frame, Layout, NeuronPos, Shape};
-pub use nav::{describe, predicted_class, step_focus, Move};
+pub use nav::{describe, step_focus, Move};
 pub use rank::{top_k, TopActivations};
 pub use scale::{activation_fill, activation_scale, heat_fill, sign_colour, stroke_width, Rgb};
