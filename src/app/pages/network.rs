@@ -23,7 +23,7 @@ use crate::app::keys::{use_step_keys, Step};
 use crate::app::link;
 use crate::app::router::{use_navigate, use_params_map, use_query_map};
 use crate::core::dataset::Dataset;
-use crate::core::nn::{argmax, model, Network, Trace};
+use crate::core::nn::{argmax, input_from_pixels, model, Network, Trace};
 use crate::core::route::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
 use crate::core::viz::links::{network_path, with_index};
 use crate::core::viz::{describe, TopActivations};
@@ -333,11 +333,7 @@ fn graph_rendered() {
 
 /// The pixels of image `index` as network input (pixel / 255).
 fn input_of(dataset: &Dataset, index: usize) -> Vec<f32> {
-    dataset
-        .image(index)
-        .iter()
-        .map(|&p| p as f32 / 255.0)
-        .collect()
+    input_from_pixels(dataset.image(index))
 }
 
 /// The page once model and split are loaded.

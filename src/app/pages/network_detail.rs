@@ -11,7 +11,7 @@ use crate::app::components::network_graph::layer_name;
 use crate::app::data::use_dataset;
 use crate::app::link;
 use crate::core::dataset::{Dataset, DatasetName, Split};
-use crate::core::nn::{Network, Trace};
+use crate::core::nn::{input_from_pixels, Network, Trace};
 use crate::core::route::SampleRef;
 use crate::core::viz::layout::{cell_grid, square_side};
 use crate::core::viz::links::network_path;
@@ -223,7 +223,7 @@ async fn rank_test_set(
         let count = RANK_CHUNK.min(test.len() - start);
         let mut batch: Vec<f32> = Vec::with_capacity(count * sizes[0]);
         for i in start..start + count {
-            batch.extend(test.image(i).iter().map(|&p| p as f32 / 255.0));
+            batch.extend(input_from_pixels(test.image(i)));
         }
         let mut outputs: Vec<Vec<f32>> = Vec::with_capacity(singles.len());
         let mut input = batch;
