@@ -18,7 +18,9 @@ use crate::core::viz::markup::{
     css_run, edges_markup, is_image, layer_fills, neuron_id, neurons_markup, rgba_of,
 };
 use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
-use crate::core::viz::{edge_paths, layout, step_focus, strongest_edges, EdgePath, Move, Rgb};
+use crate::core::viz::{
+    edge_paths, layer_name, layout, step_focus, strongest_edges, EdgePath, Move, NeuronSummary, Rgb,
+};
 
 /// The drawing area (the SVG viewBox); CSS scales it to the page width.
 pub const FRAME: Frame = Frame {
@@ -55,48 +57,6 @@ pub const NETWORK_CSS: &str = r#"
 .net-top canvas { width: 56px; height: 56px; image-rendering: pixelated; display: block; border: 1px solid #ccc; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 "#;
-
-/// Words for a drawn layer: "input", "hidden layer 2", "output".
-pub fn layer_name(layer: usize, layers: usize) -> String {
-    if layer == 0 {
-        "input".to_string()
-    } else if layer + 1 == layers {
-        "output".to_string()
-    } else {
-        format!("hidden layer {layer}")
-    }
-}
-
-/// One line about neuron `j` of drawn layer `l`: its z, a and bias for the sample.
-pub fn neuron_summary(network: &Network, trace: &Trace, l: usize, j: usize) -> String {
-    let layers = network.layers.len() + 1;
-    let a = trace
-        .a
-        .get(l)
-        .and_then(|v| v.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    if l == 0 {
-        let (row, col) = (j / 28, j % 28);
-        return format!("Input pixel {j} (row {row}, column {col}): value a = {a:.3}");
-    }
-    let z = trace
-        .z
-        .get(l - 1)
-        .and_then(|v| v.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    let b = network
-        .layers
-        .get(l - 1)
-        .and_then(|d| d.biases.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    format!(
-        "Layer {l} ({}), neuron {j}: z = {z:.3}, a = {a:.3}, bias = {b:.3}",
-        layer_name(l, layers)
-    )
-}
 
 /// The edge paths of every gap between consecutive columns for the trace.
 fn paths_of(network: &Network, trace: &Trace, lay: &Layout, limit: usize) -> Vec<EdgePath> {
@@ -467,7 +427,7 @@ fn NeuronInfo(
     let text = move || {
         let (l, j) = active.get()?;
         let t = trace.get()?;
-        Some(neuron_summary(&network, &t, l, j))
+        NeuronSummary::of(&network, &t, l, j).map(|s| s.line())
     };
     view! {
         <p class="net-info" data-testid="neuron-info" aria-live="polite">

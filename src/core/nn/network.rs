@@ -213,10 +213,31 @@ impl Network {
     /// `rows × output_size()`. Hidden activations are re-listed sparsely for the next layer.
     /// An invalid network or an input of the wrong width gives an empty result.
     pub fn forward_sparse(&self, input: &matrix::Csr) -> Vec<f32> {
+        self.forward_sparse_layers(input, false)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// The activations of every layer for `count` inputs stored back to back in `x`: element
+    /// `l` is `count × layers[l].outputs` (drawn layer `l + 1`), the last one equal to
+    /// [`Network::forward_batch`]. Empty for an invalid network or input.
+    pub fn forward_batch_layers(&self, x: &[f32], count: usize) -> Vec<Vec<f32>> {
+        let dim = self.input_size();
+        if dim == 0 {
+            return Vec::new();
+        }
+        let count = count.min(x.len() / dim);
+        let input = matrix::Csr::from_dense(&x[..count * dim], count, dim);
+        self.forward_sparse_layers(&input, true)
+    }
+
+    /// The batched pass: every layer's activations when `keep_all`, else only the last.
+    fn forward_sparse_layers(&self, input: &matrix::Csr, keep_all: bool) -> Vec<Vec<f32>> {
         if input.cols() != self.input_size() || self.validate().is_err() {
             return Vec::new();
         }
         let count = input.rows();
+        let mut kept = Vec::with_capacity(if keep_all { self.layers.len() } else { 1 });
         let mut current: Vec<f32> = Vec::new();
         let mut sparse = matrix::Csr::default();
         for (l, layer) in self.layers.iter().enumerate() {
@@ -239,9 +260,13 @@ impl Network {
             layer
                 .activation
                 .apply_rows_in_place(&mut next, layer.outputs);
+            if keep_all && l > 0 {
+                kept.push(std::mem::take(&mut current));
+            }
             current = next;
         }
-        current
+        kept.push(current);
+        kept
     }
 
     /// Predicted class ([`argmax`]) for each row of a sparse input matrix.
@@ -385,6 +410,26 @@ mod tests {
         }
         let preds = net.predict_batch(&x, 5);
         assert_eq!(preds[3], net.predict(&x[3 * 784..4 * 784]));
+        // Every layer of the batch, against each sample's trace.
+        let layers = net.forward_batch_layers(&x, 5);
+        assert_eq!(layers.len(), 3);
+        assert_eq!(layers[2], batch);
+        for i in 0..5 {
+            let t = net.forward_trace(&x[i * 784..(i + 1) * 784]);
+            for (l, out) in layers.iter().enumerate() {
+                let w = t.a[l + 1].len();
+                assert_eq!(out.len(), 5 * w);
+                for (a, b) in t.a[l + 1].iter().zip(&out[i * w..(i + 1) * w]) {
+                    assert!((a - b).abs() < 1e-5, "layer {l} sample {i}: {a} vs {b}");
+                }
+            }
+        }
+        // Too short for one input: no rows in any layer.
+        let none = net.forward_batch_layers(&x[..100], 1);
+        assert!(none.len() == 3 && none.iter().all(Vec::is_empty));
+        assert!(Network { layers: vec![] }
+            .forward_batch_layers(&x, 5)
+            .is_empty());
     }
 
     #[test]
