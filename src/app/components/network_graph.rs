@@ -12,14 +12,14 @@ use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, NodeList, SvgElement};
 
 use crate::app::components::digit_canvas::paint_rgba;
 use crate::app::dom::set_fills;
-use crate::core::nn::{Network, Trace};
+use crate::core::nn::{argmax, Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
 use crate::core::viz::markup::{
     css_run, edges_markup, is_image, layer_fills, neuron_id, neurons_markup, rgba_of,
 };
 use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
 use crate::core::viz::{
-    edge_paths, layout, predicted_class, step_focus, strongest_edges, EdgePath, Move, Rgb,
+    edge_paths, layer_name, layout, step_focus, strongest_edges, EdgePath, Move, NeuronSummary, Rgb,
 };
 
 /// The drawing area (the SVG viewBox); CSS scales it to the page width.
@@ -27,48 +27,6 @@ pub const FRAME: Frame = Frame {
     width: 1000.0,
     height: 560.0,
 };
-
-/// Words for a drawn layer: "input", "hidden layer 2", "output".
-pub fn layer_name(layer: usize, layers: usize) -> String {
-    if layer == 0 {
-        "input".to_string()
-    } else if layer + 1 == layers {
-        "output".to_string()
-    } else {
-        format!("hidden layer {layer}")
-    }
-}
-
-/// One line about neuron `j` of drawn layer `l`: its z, a and bias for the sample.
-pub fn neuron_summary(network: &Network, trace: &Trace, l: usize, j: usize) -> String {
-    let layers = network.layers.len() + 1;
-    let a = trace
-        .a
-        .get(l)
-        .and_then(|v| v.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    if l == 0 {
-        let (row, col) = (j / 28, j % 28);
-        return format!("Input pixel {j} (row {row}, column {col}): value a = {a:.3}");
-    }
-    let z = trace
-        .z
-        .get(l - 1)
-        .and_then(|v| v.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    let b = network
-        .layers
-        .get(l - 1)
-        .and_then(|d| d.biases.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    format!(
-        "Layer {l} ({}), neuron {j}: z = {z:.3}, a = {a:.3}, bias = {b:.3}",
-        layer_name(l, layers)
-    )
-}
 
 /// The edge paths of every gap between consecutive columns for the trace.
 fn paths_of(network: &Network, trace: &Trace, lay: &Layout, limit: usize) -> Vec<EdgePath> {
@@ -318,11 +276,8 @@ pub fn NetworkGraph(
                     })
                 };
                 let class = move || {
-                    let predicted = trace.with(|t| {
-                        t.as_ref()
-                            .and_then(|t| t.a.last())
-                            .and_then(|a| predicted_class(a))
-                    });
+                    let predicted =
+                        trace.with(|t| t.as_ref().and_then(|t| t.a.last()).and_then(|a| argmax(a)));
                     if predicted == Some(j) {
                         "out-label predicted"
                     } else {
@@ -335,11 +290,8 @@ pub fn NetworkGraph(
         let ring = {
             let col = col.clone();
             move || {
-                let c = trace.with(|t| {
-                    t.as_ref()
-                        .and_then(|t| t.a.last())
-                        .and_then(|a| predicted_class(a))
-                })?;
+                let c =
+                    trace.with(|t| t.as_ref().and_then(|t| t.a.last()).and_then(|a| argmax(a)))?;
                 let p = col.neurons.get(c)?;
                 Some(view! { <circle class="ring predicted-ring" cx=p.x cy=p.y r=p.size + 3.0 /> })
             }
@@ -424,7 +376,7 @@ fn NeuronInfo(
     let text = move || {
         let (l, j) = active.get()?;
         let t = trace.get()?;
-        Some(neuron_summary(&network, &t, l, j))
+        NeuronSummary::of(&network, &t, l, j).map(|s| s.line())
     };
     view! {
         <p class="net-info" data-testid="neuron-info" aria-live="polite">

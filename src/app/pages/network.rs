@@ -28,10 +28,10 @@ use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
 use crate::app::{link, perf};
 use crate::core::dataset::Dataset;
-use crate::core::nn::{model, Network, Trace};
+use crate::core::nn::{argmax, input_from_pixels, model, Network, Trace};
 use crate::core::paths::{digit_path, network_path, with_index};
 use crate::core::url::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
-use crate::core::viz::{describe, predicted_class, TopActivations};
+use crate::core::viz::{describe, TopActivations};
 
 /// The shipped model, relative to the document base URL, and its file name.
 const DEFAULT_MODEL: &str = "data/models/default.mnn";
@@ -356,11 +356,7 @@ fn ModelControls() -> impl IntoView {
 
 /// The pixels of image `index` as network input (pixel / 255).
 fn input_of(dataset: &Dataset, index: usize) -> Vec<f32> {
-    dataset
-        .image(index)
-        .iter()
-        .map(|&p| p as f32 / 255.0)
-        .collect()
+    input_from_pixels(dataset.image(index))
 }
 
 /// The page once model and split are loaded.
@@ -454,7 +450,7 @@ fn NetworkView(
     let prediction = move || {
         let t = trace.get()?;
         let out = t.a.last()?;
-        let c = predicted_class(out)?;
+        let c = argmax(out)?;
         Some(format!("Predicted: {c} ({:.1} %)", out[c] * 100.0))
     };
     let description = {
