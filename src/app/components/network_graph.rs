@@ -210,7 +210,7 @@ pub fn NetworkGraph(
     let sizes = network.sizes();
     let lay = Arc::new(layout(&sizes, FRAME, focus));
     let layers = sizes.len();
-    // The first fills go into the markup; later ones are patched by the effect below.
+    // The first fills go into the markup; later ones are patched by `use_redraw`.
     let first_fills = trace.with_untracked(|t| fills_of(t.as_deref(), &sizes));
     let columns: Vec<_> = lay
         .columns
@@ -220,123 +220,33 @@ pub fn NetworkGraph(
             column_view(c, layers, fills, focus == Some(c.layer))
         })
         .collect();
-    // One effect redraws fills, input image and edges for each trace or edge limit: one
-    // subscriber instead of one per neuron, and only changed fills touch the DOM.
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
-    let mut first = Some(first_fills);
-    let mut found: Option<Targets> = None;
-    {
-        let (network, lay, sizes) = (network.clone(), lay.clone(), sizes.clone());
-        Effect::new(move |previous: Option<Option<Drawn>>| {
-            let limit = edge_limit.get();
-            let t = trace.get()?;
-            let svg = svg_ref.get()?;
-            let targets = found.get_or_insert_with(|| targets(&svg, &lay));
-            let previous = previous.flatten().or_else(|| {
-                first.take().map(|fills| Drawn {
-                    fills,
-                    edges: String::new(),
-                    trace: None,
-                })
-            });
-            let same_trace = previous
-                .as_ref()
-                .and_then(|p| p.trace.as_ref())
-                .is_some_and(|p| Arc::ptr_eq(p, &t));
-            let fills = match (&previous, same_trace) {
-                (Some(p), true) => p.fills.clone(),
-                _ => fills_of(Some(&t), &sizes),
-            };
-            let edges = edges_markup(&paths_of(&network, &t, &lay, limit));
-            let drawn = redraw(targets, &lay, previous.as_ref(), fills, edges, t);
-            if let Some(done) = on_rendered {
-                done.run(());
-            }
-            Some(drawn)
-        });
-    }
-    let output_labels = lay.columns.last().filter(|_| layers > 1).map(|col| {
-        let col = col.clone();
-        let labels: Vec<_> = col
-            .neurons
-            .iter()
-            .enumerate()
-            .map(|(j, p)| {
-                let x = p.x + p.size + 6.0;
-                let y = p.y + 4.5;
-                let text = move || {
-                    trace.with(|t| {
-                        let p = t
-                            .as_ref()
-                            .and_then(|t| t.a.last())
-                            .and_then(|a| a.get(j))
-                            .copied();
-                        p.map(|p| format!("{j}  {:.1} %", p * 100.0))
-                            .unwrap_or_else(|| j.to_string())
-                    })
-                };
-                let class = move || {
-                    let predicted =
-                        trace.with(|t| t.as_ref().and_then(|t| t.a.last()).and_then(|a| argmax(a)));
-                    if predicted == Some(j) {
-                        "out-label predicted"
-                    } else {
-                        "out-label"
-                    }
-                };
-                view! { <text class=class x=x y=y>{text}</text> }
-            })
-            .collect();
-        let ring = {
-            let col = col.clone();
-            move || {
-                let c =
-                    trace.with(|t| t.as_ref().and_then(|t| t.a.last()).and_then(|a| argmax(a)))?;
-                let p = col.neurons.get(c)?;
-                Some(view! { <circle class="ring predicted-ring" cx=p.x cy=p.y r=p.size + 3.0 /> })
-            }
-        };
-        view! { <g class="output-labels" aria-hidden="true">{labels}{ring}</g> }
+    use_redraw(Redraw {
+        network: network.clone(),
+        lay: lay.clone(),
+        svg: svg_ref,
+        trace,
+        edge_limit,
+        first_fills,
+        on_rendered,
     });
+    let output_labels = lay
+        .columns
+        .last()
+        .filter(|_| layers > 1)
+        .map(|col| view! { <OutputLabels col=col.clone() trace /> });
     let selected_ring = selected.and_then(|(l, j)| {
         let col = lay.columns.get(l)?;
         let p = col.neurons.get(j)?;
         let r = p.half_extent(col.shape) + 4.0;
         Some(view! { <circle class="ring selected" cx=p.x cy=p.y r=r /> })
     });
-    let on_keydown = {
-        let sizes = sizes.clone();
-        move |ev: KeyboardEvent| {
-            if ev.key() == "Enter" {
-                if let Some(n) = active.get_untracked() {
-                    ev.prevent_default();
-                    on_activate.run(n);
-                }
-                return;
-            }
-            let Some(mv) = Move::from_key(&ev.key()) else {
-                return;
-            };
-            ev.prevent_default();
-            ev.stop_propagation();
-            let start = active
-                .get_untracked()
-                .or(selected)
-                .unwrap_or((focus.unwrap_or(1).min(layers - 1), 0));
-            let (l, j) = match active.get_untracked() {
-                Some(_) => step_focus(&sizes, start, mv),
-                None => start,
-            };
-            focus_neuron(l, j);
-        }
+    let start = (focus.unwrap_or(1).min(layers - 1), 0);
+    let on_keydown = move |ev: KeyboardEvent| {
+        on_graph_key(&ev, &sizes, active, selected.unwrap_or(start), on_activate)
     };
-    let on_focusin = move |ev: leptos::ev::FocusEvent| {
-        if let Some(n) = neuron_of(ev.target()) {
-            active.set(Some(n));
-        }
-    };
-    let on_over = move |ev: leptos::ev::MouseEvent| {
-        if let Some(n) = neuron_of(ev.target()) {
+    let hover = move |target: Option<web_sys::EventTarget>| {
+        if let Some(n) = neuron_of(target) {
             active.set(Some(n));
         }
     };
@@ -353,8 +263,8 @@ pub fn NetworkGraph(
             aria-label="Network graph: arrow keys move between neurons, Enter opens one"
             aria-describedby="network-description"
             on:keydown=on_keydown
-            on:focusin=on_focusin
-            on:mouseover=on_over
+            on:focusin=move |ev| hover(ev.target())
+            on:mouseover=move |ev| hover(ev.target())
         >
             <g class="edges" aria-hidden="true"></g>
             {columns}
@@ -364,6 +274,112 @@ pub fn NetworkGraph(
         <NeuronInfo network trace active />
         <Legend />
     }
+}
+
+/// Enter opens the active neuron; arrow keys move the focus between neurons (from `start` when
+/// none is active yet).
+fn on_graph_key(
+    ev: &KeyboardEvent,
+    sizes: &[usize],
+    active: RwSignal<Option<(usize, usize)>>,
+    start: (usize, usize),
+    on_activate: Callback<(usize, usize)>,
+) {
+    if ev.key() == "Enter" {
+        if let Some(n) = active.get_untracked() {
+            ev.prevent_default();
+            on_activate.run(n);
+        }
+        return;
+    }
+    let Some(mv) = Move::from_key(&ev.key()) else {
+        return;
+    };
+    ev.prevent_default();
+    ev.stop_propagation();
+    let (l, j) = match active.get_untracked() {
+        Some(now) => step_focus(sizes, now, mv),
+        None => start,
+    };
+    focus_neuron(l, j);
+}
+
+/// What [`use_redraw`] keeps the graph in step with.
+struct Redraw {
+    network: Arc<Network>,
+    lay: Arc<Layout>,
+    svg: NodeRef<leptos::svg::Svg>,
+    trace: Memo<Option<Arc<Trace>>>,
+    edge_limit: RwSignal<usize>,
+    /// The fills already in the markup.
+    first_fills: Vec<Vec<Rgb>>,
+    on_rendered: Option<Callback<()>>,
+}
+
+/// One effect redraws fills, input image and edges for each trace or edge limit: one
+/// subscriber instead of one per neuron, and only changed fills touch the DOM.
+fn use_redraw(r: Redraw) {
+    let sizes = r.network.sizes();
+    let mut first = Some(r.first_fills);
+    let mut found: Option<Targets> = None;
+    Effect::new(move |previous: Option<Option<Drawn>>| {
+        let limit = r.edge_limit.get();
+        let t = r.trace.get()?;
+        let svg = r.svg.get()?;
+        let targets = found.get_or_insert_with(|| targets(&svg, &r.lay));
+        let previous = previous.flatten().or_else(|| {
+            first.take().map(|fills| Drawn {
+                fills,
+                edges: String::new(),
+                trace: None,
+            })
+        });
+        let same_trace = previous
+            .as_ref()
+            .and_then(|p| p.trace.as_ref())
+            .is_some_and(|p| Arc::ptr_eq(p, &t));
+        let fills = match (&previous, same_trace) {
+            (Some(p), true) => p.fills.clone(),
+            _ => fills_of(Some(&t), &sizes),
+        };
+        let edges = edges_markup(&paths_of(&r.network, &t, &r.lay, limit));
+        let drawn = redraw(targets, &r.lay, previous.as_ref(), fills, edges, t);
+        if let Some(done) = r.on_rendered {
+            done.run(());
+        }
+        Some(drawn)
+    });
+}
+
+/// The output column's labels ("7  99.1 %") and a ring around the predicted class.
+#[component]
+fn OutputLabels(col: Column, trace: Memo<Option<Arc<Trace>>>) -> impl IntoView {
+    let output = move |j: usize| trace.with(|t| t.as_ref()?.a.last()?.get(j).copied());
+    let predicted = move || trace.with(|t| argmax(t.as_ref()?.a.last()?));
+    let labels: Vec<_> = col
+        .neurons
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let text = move || match output(j) {
+                Some(p) => format!("{j}  {:.1} %", p * 100.0),
+                None => j.to_string(),
+            };
+            let class = move || {
+                if predicted() == Some(j) {
+                    "out-label predicted"
+                } else {
+                    "out-label"
+                }
+            };
+            view! { <text class=class x=p.x + p.size + 6.0 y=p.y + 4.5>{text}</text> }
+        })
+        .collect();
+    let ring = move || {
+        let p = col.neurons.get(predicted()?)?;
+        Some(view! { <circle class="ring predicted-ring" cx=p.x cy=p.y r=p.size + 3.0 /> })
+    };
+    view! { <g class="output-labels" aria-hidden="true">{labels}{ring}</g> }
 }
 
 /// The line under the graph that tells z, a and bias of the hovered / focused neuron.

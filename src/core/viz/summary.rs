@@ -1,9 +1,10 @@
 //! The words and numbers the network pages show about a layer or a neuron for the current
 //! sample: titles, the neuron page's values line, the layer page's table rows and the graph's
-//! one-line hover summary. Drawn layer numbering as in CONTRACTS.md (0 = input).
+//! one-line hover summary, the prediction line and the sample caption. Drawn layer numbering as in CONTRACTS.md (0 = input).
 
 use super::layout::square_side;
-use crate::core::nn::{Network, Trace};
+use crate::core::nn::{argmax, Network, Trace};
+use crate::core::url::SampleRef;
 
 /// Words for drawn layer `layer` of a network drawn with `layers` layers (input included):
 /// "input", "hidden layer 2", "output".
@@ -155,9 +156,53 @@ pub fn layer_rows(network: &Network, trace: &Trace, layer: usize) -> Vec<LayerRo
         .collect()
 }
 
+/// The line above the graph: "Predicted: 7 (99.1 %)" for a network's output; `None` when no
+/// output is finite.
+pub fn prediction_line(output: &[f32]) -> Option<String> {
+    let class = argmax(output)?;
+    Some(format!(
+        "Predicted: {class} ({:.1} %)",
+        output[class] * 100.0
+    ))
+}
+
+/// "MNIST test digit 12 of 10000 (labelled 7)": which sample the graph shows.
+pub fn sample_caption(sample: &SampleRef, len: usize, label: u8) -> String {
+    format!(
+        "{} {} digit {} of {len} (labelled {label})",
+        sample.dataset.title(),
+        sample.split.id(),
+        sample.index
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prediction_line_names_the_class_and_its_probability() {
+        assert_eq!(
+            prediction_line(&[0.1, 0.7, 0.2]).as_deref(),
+            Some("Predicted: 1 (70.0 %)")
+        );
+        assert_eq!(prediction_line(&[]), None);
+        assert_eq!(prediction_line(&[f32::NAN, f32::NAN]), None);
+    }
+
+    #[test]
+    fn sample_caption_names_set_index_and_label() {
+        use crate::core::dataset::{DatasetName, Split};
+        let s = SampleRef {
+            dataset: DatasetName::Mnist,
+            split: Split::Test,
+            index: 12,
+        };
+        assert_eq!(
+            sample_caption(&s, 10_000, 7),
+            "MNIST test digit 12 of 10000 (labelled 7)"
+        );
+    }
     use crate::core::nn::{Activation, Dense};
 
     /// 4 inputs (a 2×2 image) → 3 hidden (ReLU) → 2 outputs (softmax).
