@@ -1,6 +1,8 @@
 //! The x86-64 kernels on AVX2 with fused multiply-add, chosen at run time when the CPU has
 //! both (`Backend::detected`).
 
+use super::RowSum;
+
 use std::arch::x86_64::*;
 
 /// 64-, 32- then 8-column register blocks, then a scalar tail.
@@ -9,15 +11,8 @@ use std::arch::x86_64::*;
 /// AVX2 and FMA must be available; `(idx[t] + 1) * n <= b.len()` for every t;
 /// `out.len() >= n`; `val.len() >= idx.len()`.
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn combine_rows(
-    idx: &[u32],
-    val: &[f32],
-    b: &[f32],
-    n: usize,
-    out: &mut [f32],
-    alpha: f32,
-    accumulate: bool,
-) {
+pub(super) unsafe fn combine_rows(job: &RowSum<'_>, out: &mut [f32]) {
+    let (idx, val, b, n, alpha, accumulate) = job.parts();
     // Up to 13 vectors (104 columns, e.g. B1's 100 hidden units or a 10-class output)
     // fit the registers at once: one pass over the non-zeros instead of up to four.
     // Each column still sums its terms in the same order, so the result is the same.

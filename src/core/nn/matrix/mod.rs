@@ -196,16 +196,15 @@ fn gemm_serial(
             }
             continue;
         }
-        combine_rows(
-            backend,
-            &idx[..nonzero],
-            &val[..nonzero],
-            &b[..k * n],
+        let job = RowSum {
+            idx: &idx[..nonzero],
+            val: &val[..nonzero],
+            b: &b[..k * n],
             n,
-            out,
             alpha,
             accumulate,
-        );
+        };
+        combine_rows(backend, &job, out);
     }
 }
 
@@ -461,44 +460,62 @@ fn csr_rows(
             }
             continue;
         }
-        combine_rows(
-            backend,
-            &a.idx[span.clone()],
-            &a.val[span],
+        let job = RowSum {
+            idx: &a.idx[span.clone()],
+            val: &a.val[span],
             b,
             n,
-            out,
             alpha,
             accumulate,
-        );
+        };
+        combine_rows(backend, &job, out);
     }
 }
 
-/// `out = / += alpha · Σ_t val[t] · B[idx[t], ..]`, B having rows of length `n`.
-#[allow(clippy::too_many_arguments)]
-fn combine_rows(
-    backend: Backend,
-    idx: &[u32],
-    val: &[f32],
-    b: &[f32],
-    n: usize,
-    out: &mut [f32],
-    alpha: f32,
-    accumulate: bool,
-) {
-    debug_assert!(idx.iter().all(|&r| (r as usize + 1) * n <= b.len()));
+/// One row of a sparse × dense product: `out = / += alpha · Σ_t val[t] · B[idx[t], ..]`, B
+/// having rows of length `n` (what each back-end's `combine_rows` computes).
+#[derive(Clone, Copy)]
+pub(super) struct RowSum<'a> {
+    pub idx: &'a [u32],
+    pub val: &'a [f32],
+    pub b: &'a [f32],
+    pub n: usize,
+    pub alpha: f32,
+    /// Add to `out` instead of overwriting it.
+    pub accumulate: bool,
+}
+
+impl<'a> RowSum<'a> {
+    /// `(idx, val, b, n, alpha, accumulate)`.
+    #[inline]
+    pub fn parts(&self) -> (&'a [u32], &'a [f32], &'a [f32], usize, f32, bool) {
+        (
+            self.idx,
+            self.val,
+            self.b,
+            self.n,
+            self.alpha,
+            self.accumulate,
+        )
+    }
+}
+
+/// `out = / += alpha · Σ_t val[t] · B[idx[t], ..]` on `backend`.
+fn combine_rows(backend: Backend, job: &RowSum<'_>, out: &mut [f32]) {
+    debug_assert!(job
+        .idx
+        .iter()
+        .all(|&r| (r as usize + 1) * job.n <= job.b.len()));
     match backend {
-        Backend::Portable => portable::combine_rows(idx, val, b, n, out, alpha, accumulate),
+        Backend::Portable => portable::combine_rows(job, out),
         // SAFETY: a Backend::Avx2Fma exists only when the CPU has AVX2 and FMA; every row
         // index was taken from A's row of length k (or is < cols for a Csr) and B holds k
         // rows of n floats (asserted in `gemm_on` / `gemm_csr_on`).
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2Fma => unsafe { avx2::combine_rows(idx, val, b, n, out, alpha, accumulate) },
+        Backend::Avx2Fma => unsafe { avx2::combine_rows(job, out) },
         // SAFETY: as above; simd128 is enabled at compile time.
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Backend::Simd128 => unsafe {
-            simd128::combine_rows(idx, val, b, n, out, alpha, accumulate)
-        },
+        Backend::Simd128 => unsafe { simd128::combine_rows(job, out) },
     }
 }
 

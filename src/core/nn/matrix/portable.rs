@@ -1,6 +1,8 @@
 //! The portable kernels: plain Rust in fixed-width chunks that the compiler vectorises. Every
 //! target runs them; they are what the SIMD back-ends are checked against (`tests.rs`).
 
+use super::RowSum;
+
 /// [`super::list_nonzeros`] eight entries at a time, with a branch-free bit mask per group.
 pub(super) fn list_nonzeros(row: &[f32], idx: &mut [u32], val: &mut [f32]) -> usize {
     let mut count = 0;
@@ -15,15 +17,8 @@ pub(super) fn list_nonzeros(row: &[f32], idx: &mut [u32], val: &mut [f32]) -> us
 }
 
 /// Blocks of 16 columns with array accumulators (vectorised by the compiler).
-pub(super) fn combine_rows(
-    idx: &[u32],
-    val: &[f32],
-    b: &[f32],
-    n: usize,
-    out: &mut [f32],
-    alpha: f32,
-    accumulate: bool,
-) {
+pub(super) fn combine_rows(job: &RowSum<'_>, out: &mut [f32]) {
+    let (idx, val, b, n, alpha, accumulate) = job.parts();
     const W: usize = 16;
     let mut col = 0;
     while col + W <= n {

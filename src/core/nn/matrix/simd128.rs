@@ -1,6 +1,8 @@
 //! The wasm32 kernels on 128-bit SIMD (compiled only with `target_feature = "simd128"`).
 //! Each lane multiplies then adds (no fused multiply-add), in the portable kernels' order.
 
+use super::RowSum;
+
 use std::arch::wasm32::*;
 
 /// [`super::list_nonzeros`] with two 4-lane compares and bitmasks per 8 entries.
@@ -34,15 +36,8 @@ pub(super) unsafe fn list_nonzeros(row: &[f32], idx: &mut [u32], val: &mut [f32]
 ///
 /// # Safety
 /// `(idx[t] + 1) * n <= b.len()` for every t; `out.len() >= n`; `val.len() >= idx.len()`.
-pub(super) unsafe fn combine_rows(
-    idx: &[u32],
-    val: &[f32],
-    b: &[f32],
-    n: usize,
-    out: &mut [f32],
-    alpha: f32,
-    accumulate: bool,
-) {
+pub(super) unsafe fn combine_rows(job: &RowSum<'_>, out: &mut [f32]) {
+    let (idx, val, b, n, alpha, accumulate) = job.parts();
     let mut col = 0;
     while col + 32 <= n {
         block::<8>(idx, val, b, n, col, out, alpha, accumulate);
