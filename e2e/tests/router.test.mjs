@@ -2,7 +2,7 @@
 // without reloading, the history (back and forward), and the address as the only state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appUrl, gridIndices } from '../lib.mjs';
+import { appUrl, gridIndices, measures, readLabels } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
@@ -122,5 +122,42 @@ test('the main navigation marks the current page with aria-current', async () =>
     await page.getByTestId('page-info').waitFor();
     assert.equal(await nav.getByRole('link', { name: 'Test set' }).getAttribute('aria-current'), 'page');
     assert.equal(await nav.getByRole('link', { name: 'Network' }).getAttribute('aria-current'), null);
+  });
+});
+
+test('leaving a page stops the download it started; coming back starts it again', async () => {
+  await withPage(async (page) => {
+    const requested = [];
+    const aborted = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    page.on('requestfailed', (r) => aborted.push([new URL(r.url()).pathname, r.failure()?.errorText]));
+    await page.goto(appUrl(app.site, ''));
+    await measures(page, 'fetch:mnist/test');
+    // Slow the network down so the training set (9.7 MB) is still downloading when we leave.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 20, downloadThroughput: 256 * 1024, uploadThroughput: -1,
+    });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Training set' }).click();
+    await page.waitForFunction(() => /Loading|%|MB|KB/i.test(document.querySelector('main').textContent));
+    await nav.getByRole('link', { name: 'Home' }).click();
+    await page.waitForFunction(() => location.pathname === '/mnist/');
+    const images = '/mnist/data/mnist/train-images-idx3-ubyte.gz';
+    const deadline = Date.now() + 10_000;
+    while (!aborted.some(([p]) => p === images) && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.ok(aborted.some(([p, why]) => p === images && /ABORT/i.test(why ?? '')),
+      `the training images download was stopped: ${JSON.stringify(aborted)}`);
+
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+    });
+    await nav.getByRole('link', { name: 'Training set' }).click();
+    assert.deepEqual((await gridIndices(page)).slice(0, 3), [0, 1, 2]);
+    const labels = readLabels('train');
+    const first = await page.locator('[data-testid="digit-cell"]').first().getAttribute('data-label');
+    assert.equal(Number(first), labels[0]);
+    assert.equal(requested.filter((p) => p === images).length, 2, 'requested again after the stop');
   });
 });

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod components;
 pub mod data;
+pub mod dom;
 pub mod keys;
 pub mod pages;
 pub mod perf;

@@ -3,21 +3,15 @@
 //! - `fetch:{dataset}/{split}`: [`Span`] around the download.
 //! - `decode:{dataset}/{split}`: [`record_measure`] of the decoding work, which is done in pieces
 //!   between the download's reads: it starts at the first piece and lasts the sum of the pieces.
-//! - `first-grid-paint`: from time 0 to the first grid page painted.
-//! - `grid-paint`: from a page flip (click, key or URL change) to its canvases painted.
+//! - [`GRID`] and [`NETWORK`] redraws: `first-grid-paint` / `network-first-paint` from time 0 to
+//!   the first one on screen, `grid-paint` / `network-render` from a page flip or sample switch
+//!   (click, key or URL change) to its redraw.
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::thread::LocalKey;
 
 use wasm_bindgen::JsCast;
 use web_sys::Performance;
-
-/// Mark set when a page flip starts; `grid-paint` measures from it.
-const FLIP_MARK: &str = "grid-flip";
-
-thread_local! {
-    static FIRST_GRID_PAINTED: Cell<bool> = const { Cell::new(false) };
-    static FLIP_PENDING: Cell<bool> = const { Cell::new(false) };
-}
 
 /// The page's or, in the training worker, the worker's clock (both globals have `performance`).
 fn performance() -> Option<Performance> {
@@ -74,25 +68,72 @@ fn start_mark(name: &str) -> String {
     format!("{name}:start")
 }
 
-/// A page flip begins (click on a page link, arrow key, or the URL changed). Keeps the earliest
-/// start while a flip is pending, so a click followed by the URL change counts from the click.
-pub fn begin_flip() {
-    if FLIP_PENDING.with(|p| p.replace(true)) {
-        return;
-    }
-    if let Some(p) = performance() {
-        let _ = p.mark(FLIP_MARK);
-    }
+/// A measured redraw: `first` from time 0 to the first time it is done, then `each` from the
+/// start of every change (a click, a key, a URL change) to its redraw.
+pub struct Redraw {
+    /// Measure of the first redraw, from time 0.
+    pub first: &'static str,
+    /// Measure of each later redraw, from its start mark.
+    pub each: &'static str,
+    /// Mark set when a change starts.
+    pub mark: &'static str,
 }
 
-/// The canvases of a grid page are painted: records `first-grid-paint` (from time 0) the first
-/// time, `grid-paint` (from the flip) afterwards.
-pub fn grid_painted() {
-    let Some(p) = performance() else { return };
-    let pending = FLIP_PENDING.with(|f| f.replace(false));
-    if !FIRST_GRID_PAINTED.with(|f| f.replace(true)) {
-        let _ = p.measure("first-grid-paint");
-    } else if pending {
-        let _ = p.measure_with_start_mark("grid-paint", FLIP_MARK);
+/// The digit grid: `first-grid-paint`, then `grid-paint` for every page flip.
+pub const GRID: Redraw = Redraw {
+    first: "first-grid-paint",
+    each: "grid-paint",
+    mark: "grid-flip",
+};
+
+/// The network graph: `network-first-paint`, then `network-render` for every sample switch.
+pub const NETWORK: Redraw = Redraw {
+    first: "network-first-paint",
+    each: "network-render",
+    mark: "network-switch",
+};
+
+thread_local! {
+    /// Redraws (by `first`) already done once, and those with a change pending (by `mark`).
+    static DONE_ONCE: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    static PENDING: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Adds `name` to `set`; false when it was there already.
+fn insert(set: &'static LocalKey<RefCell<Vec<&'static str>>>, name: &'static str) -> bool {
+    set.with_borrow_mut(|names| {
+        let new = !names.contains(&name);
+        if new {
+            names.push(name);
+        }
+        new
+    })
+}
+
+impl Redraw {
+    /// A change begins. Keeps the earliest start while one is pending, so a click followed by
+    /// the URL change counts from the click.
+    pub fn begin(&self) {
+        if !insert(&PENDING, self.mark) {
+            return;
+        }
+        if let Some(p) = performance() {
+            let _ = p.mark(self.mark);
+        }
+    }
+
+    /// The redraw is on screen: records `first` the first time, `each` after a change.
+    pub fn done(&self) {
+        let Some(p) = performance() else { return };
+        let pending = PENDING.with_borrow_mut(|names| {
+            let was = names.contains(&self.mark);
+            names.retain(|n| *n != self.mark);
+            was
+        });
+        if insert(&DONE_ONCE, self.first) {
+            let _ = p.measure(self.first);
+        } else if pending {
+            let _ = p.measure_with_start_mark(self.each, self.mark);
+        }
     }
 }

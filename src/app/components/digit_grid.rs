@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
-use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::app::components::digit_canvas::paint_rgba;
+use crate::app::dom::update_cells;
 use crate::app::{link, perf};
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::grid::sheet_into;
@@ -66,7 +66,7 @@ pub fn DigitGrid(
             let labels: Vec<u8> = indices.iter().map(|&i| dataset.label(i)).collect();
             update_cells(&container, &shown, &labels, &href_prefix);
         });
-        perf::grid_painted();
+        perf::GRID.done();
         rgba
     });
     view! {
@@ -85,41 +85,4 @@ pub fn DigitGrid(
             ></canvas>
         </div>
     }
-}
-
-#[wasm_bindgen(inline_js = r#"
-export function update_cells(grid, indices, labels, hrefPrefix) {
-  const cells = grid.getElementsByClassName('digit-cell');
-  while (cells.length > indices.length) cells[cells.length - 1].remove();
-  while (cells.length < indices.length) {
-    const cell = document.createElement('a');
-    cell.className = 'digit-cell';
-    cell.setAttribute('data-testid', 'digit-cell');
-    const label = document.createElement('span');
-    label.className = 'cell-label';
-    cell.appendChild(label);
-    grid.appendChild(cell);
-  }
-  for (let k = 0; k < indices.length; k++) {
-    const cell = cells[k];
-    const index = String(indices[k]);
-    const label = String(labels[k]);
-    cell.setAttribute('data-index', index);
-    cell.setAttribute('data-label', label);
-    cell.setAttribute('href', hrefPrefix + index);
-    cell.setAttribute('title', 'Digit ' + index + ': a ' + label);
-    cell.firstChild.textContent = label;
-  }
-}
-"#)]
-extern "C" {
-    /// Makes the links of `grid` (after its canvas) show `indices` with their `labels`: one
-    /// `<a class="digit-cell" data-testid="digit-cell" data-index data-label href title>` per digit,
-    /// its label as text, `href` = `href_prefix` + index. Reuses the cells already there.
-    fn update_cells(
-        grid: &web_sys::HtmlDivElement,
-        indices: &[u32],
-        labels: &[u8],
-        href_prefix: &str,
-    );
 }

@@ -7,19 +7,19 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement, KeyboardEvent};
+use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, NodeList, SvgElement};
 
 use crate::app::components::digit_canvas::paint_rgba;
-use crate::core::nn::{Network, Trace};
+use crate::app::dom::set_fills;
+use crate::core::nn::{argmax, Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
 use crate::core::viz::markup::{
     css_run, edges_markup, is_image, layer_fills, neuron_id, neurons_markup, rgba_of,
 };
 use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
 use crate::core::viz::{
-    edge_paths, layout, predicted_class, step_focus, strongest_edges, EdgePath, Move, Rgb,
+    edge_paths, layer_name, layout, step_focus, strongest_edges, EdgePath, Move, NeuronSummary, Rgb,
 };
 
 /// The drawing area (the SVG viewBox); CSS scales it to the page width.
@@ -27,78 +27,6 @@ pub const FRAME: Frame = Frame {
     width: 1000.0,
     height: 560.0,
 };
-
-/// Styles of the network pages (scoped by their class names).
-pub const NETWORK_CSS: &str = r#"
-.network-page .net-controls { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center; margin: .5rem 0; }
-.network-page .net-sample { display: flex; flex-wrap: wrap; gap: 1rem; align-items: baseline; margin: .5rem 0; }
-.network-page .net-prediction { font-size: 1.2rem; font-weight: 600; }
-.network-graph { width: 100%; max-width: 1100px; height: auto; display: block; background: #fbfbfd; border: 1px solid #dde; border-radius: 6px; }
-.network-graph:focus-visible { outline: 3px solid #f6a000; outline-offset: 2px; }
-.network-graph [data-neuron] { stroke: #8891a8; stroke-width: .6; }
-.network-graph g[data-layer="0"] [data-neuron] { stroke: none; }
-.network-graph canvas.input-image { display: block; width: 100%; height: 100%; image-rendering: pixelated; }
-.network-graph [data-neuron]:focus { outline: none; stroke: #f6a000; stroke-width: 2.5; }
-.network-graph .edges path { fill: none; stroke-linecap: round; opacity: .55; }
-.network-graph .out-label { font: 13px sans-serif; fill: #333; }
-.network-graph .out-label.predicted { font-weight: 700; fill: #000; }
-.network-graph .ring { fill: none; stroke: #f6a000; stroke-width: 2.5; pointer-events: none; }
-.network-graph .ring.selected { stroke: #7a2bd6; }
-.network-graph .col-title { font: 12px sans-serif; fill: #555; text-anchor: middle; }
-.network-graph .focused-box { fill: #fff6df; stroke: #f6c45c; }
-.net-info { min-height: 1.5em; font-family: monospace; }
-.net-legend { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center; font-size: .9rem; margin: .5rem 0; }
-.net-legend svg { vertical-align: middle; }
-.net-detail table { border-collapse: collapse; font-family: monospace; }
-.net-detail td, .net-detail th { padding: .1rem .6rem; text-align: right; border-bottom: 1px solid #eee; }
-.net-detail .values { max-height: 24rem; overflow: auto; display: inline-block; }
-.net-top { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; }
-.net-top li { text-align: center; font-size: .8rem; }
-.net-top canvas { width: 56px; height: 56px; image-rendering: pixelated; display: block; border: 1px solid #ccc; }
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-"#;
-
-/// Words for a drawn layer: "input", "hidden layer 2", "output".
-pub fn layer_name(layer: usize, layers: usize) -> String {
-    if layer == 0 {
-        "input".to_string()
-    } else if layer + 1 == layers {
-        "output".to_string()
-    } else {
-        format!("hidden layer {layer}")
-    }
-}
-
-/// One line about neuron `j` of drawn layer `l`: its z, a and bias for the sample.
-pub fn neuron_summary(network: &Network, trace: &Trace, l: usize, j: usize) -> String {
-    let layers = network.layers.len() + 1;
-    let a = trace
-        .a
-        .get(l)
-        .and_then(|v| v.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    if l == 0 {
-        let (row, col) = (j / 28, j % 28);
-        return format!("Input pixel {j} (row {row}, column {col}): value a = {a:.3}");
-    }
-    let z = trace
-        .z
-        .get(l - 1)
-        .and_then(|v| v.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    let b = network
-        .layers
-        .get(l - 1)
-        .and_then(|d| d.biases.get(j))
-        .copied()
-        .unwrap_or(0.0);
-    format!(
-        "Layer {l} ({}), neuron {j}: z = {z:.3}, a = {a:.3}, bias = {b:.3}",
-        layer_name(l, layers)
-    )
-}
 
 /// The edge paths of every gap between consecutive columns for the trace.
 fn paths_of(network: &Network, trace: &Trace, lay: &Layout, limit: usize) -> Vec<EdgePath> {
@@ -125,39 +53,15 @@ fn neuron_of(target: Option<web_sys::EventTarget>) -> Option<(usize, usize)> {
     Some((l, j))
 }
 
-/// Moves the DOM focus to neuron (l, j) (SVG elements have `focus()`; web-sys's `Element` lacks it).
+/// Moves the DOM focus to neuron (l, j).
 fn focus_neuron(l: usize, j: usize) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(&neuron_id(l, j)))
+        .and_then(|e| e.dyn_into::<SvgElement>().ok())
     {
-        focus_element(&el);
+        let _ = el.focus();
     }
-}
-
-// The graph's small JS helpers, shipped as a module (no `new Function`: a strict CSP blocks eval).
-#[wasm_bindgen(inline_js = r#"
-export function set_fills(els, colours, changed) {
-  for (const j of changed) {
-    const e = els[j];
-    if (e) e.setAttribute('fill', colours.substr(j * 7, 7));
-  }
-}
-export function query_all(el, selector) {
-  return Array.from(el.querySelectorAll(selector));
-}
-export function focus_element(el) {
-  el.focus();
-}
-"#)]
-extern "C" {
-    /// For each j of `changed`, sets the fill of `els[j]` to the 7-character colour j of
-    /// `colours` (one call instead of one per neuron).
-    fn set_fills(els: &js_sys::Array, colours: &str, changed: &[u32]);
-    /// The elements under `el` that match `selector`, in document order, as an array.
-    fn query_all(el: &Element, selector: &str) -> js_sys::Array;
-    /// `el.focus()`.
-    fn focus_element(el: &Element);
 }
 
 /// What is drawn for one trace: fills of the layers drawn as elements (empty for the input
@@ -171,7 +75,7 @@ struct Drawn {
 /// The neuron elements of every layer (looked up once; empty for the input image), the input
 /// image canvas and the edges group.
 struct Targets {
-    neurons: Vec<js_sys::Array>,
+    neurons: Vec<Option<NodeList>>,
     image: Option<HtmlCanvasElement>,
     edges: Option<Element>,
 }
@@ -184,10 +88,10 @@ fn targets(svg: &Element, lay: &Layout) -> Targets {
         .iter()
         .map(|c| {
             if is_image(c) {
-                return js_sys::Array::new();
+                return None;
             }
             let selector = format!("g[data-layer=\"{}\"] > g.neurons > [data-neuron]", c.layer);
-            query_all(svg, &selector)
+            svg.query_selector_all(&selector).ok()
         })
         .collect();
     let image = svg
@@ -238,7 +142,10 @@ fn redraw(
             .filter(|&j| old.and_then(|o| o.get(j)) != colours.get(j))
             .map(|j| j as u32)
             .collect();
-        if let (false, Some(elements)) = (changed.is_empty(), targets.neurons.get(l)) {
+        if let (false, Some(elements)) = (
+            changed.is_empty(),
+            targets.neurons.get(l).and_then(Option::as_ref),
+        ) {
             set_fills(elements, &css_run(colours), &changed);
         }
     }
@@ -303,7 +210,7 @@ pub fn NetworkGraph(
     let sizes = network.sizes();
     let lay = Arc::new(layout(&sizes, FRAME, focus));
     let layers = sizes.len();
-    // The first fills go into the markup; later ones are patched by the effect below.
+    // The first fills go into the markup; later ones are patched by `use_redraw`.
     let first_fills = trace.with_untracked(|t| fills_of(t.as_deref(), &sizes));
     let columns: Vec<_> = lay
         .columns
@@ -313,129 +220,33 @@ pub fn NetworkGraph(
             column_view(c, layers, fills, focus == Some(c.layer))
         })
         .collect();
-    // One effect redraws fills, input image and edges for each trace or edge limit: one
-    // subscriber instead of one per neuron, and only changed fills touch the DOM.
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
-    let mut first = Some(first_fills);
-    let mut found: Option<Targets> = None;
-    {
-        let (network, lay, sizes) = (network.clone(), lay.clone(), sizes.clone());
-        Effect::new(move |previous: Option<Option<Drawn>>| {
-            let limit = edge_limit.get();
-            let t = trace.get()?;
-            let svg = svg_ref.get()?;
-            let targets = found.get_or_insert_with(|| targets(&svg, &lay));
-            let previous = previous.flatten().or_else(|| {
-                first.take().map(|fills| Drawn {
-                    fills,
-                    edges: String::new(),
-                    trace: None,
-                })
-            });
-            let same_trace = previous
-                .as_ref()
-                .and_then(|p| p.trace.as_ref())
-                .is_some_and(|p| Arc::ptr_eq(p, &t));
-            let fills = match (&previous, same_trace) {
-                (Some(p), true) => p.fills.clone(),
-                _ => fills_of(Some(&t), &sizes),
-            };
-            let edges = edges_markup(&paths_of(&network, &t, &lay, limit));
-            let drawn = redraw(targets, &lay, previous.as_ref(), fills, edges, t);
-            if let Some(done) = on_rendered {
-                done.run(());
-            }
-            Some(drawn)
-        });
-    }
-    let output_labels = lay.columns.last().filter(|_| layers > 1).map(|col| {
-        let col = col.clone();
-        let labels: Vec<_> = col
-            .neurons
-            .iter()
-            .enumerate()
-            .map(|(j, p)| {
-                let x = p.x + p.size + 6.0;
-                let y = p.y + 4.5;
-                let text = move || {
-                    trace.with(|t| {
-                        let p = t
-                            .as_ref()
-                            .and_then(|t| t.a.last())
-                            .and_then(|a| a.get(j))
-                            .copied();
-                        p.map(|p| format!("{j}  {:.1} %", p * 100.0))
-                            .unwrap_or_else(|| j.to_string())
-                    })
-                };
-                let class = move || {
-                    let predicted = trace.with(|t| {
-                        t.as_ref()
-                            .and_then(|t| t.a.last())
-                            .and_then(|a| predicted_class(a))
-                    });
-                    if predicted == Some(j) {
-                        "out-label predicted"
-                    } else {
-                        "out-label"
-                    }
-                };
-                view! { <text class=class x=x y=y>{text}</text> }
-            })
-            .collect();
-        let ring = {
-            let col = col.clone();
-            move || {
-                let c = trace.with(|t| {
-                    t.as_ref()
-                        .and_then(|t| t.a.last())
-                        .and_then(|a| predicted_class(a))
-                })?;
-                let p = col.neurons.get(c)?;
-                Some(view! { <circle class="ring predicted-ring" cx=p.x cy=p.y r=p.size + 3.0 /> })
-            }
-        };
-        view! { <g class="output-labels" aria-hidden="true">{labels}{ring}</g> }
+    use_redraw(Redraw {
+        network: network.clone(),
+        lay: lay.clone(),
+        svg: svg_ref,
+        trace,
+        edge_limit,
+        first_fills,
+        on_rendered,
     });
+    let output_labels = lay
+        .columns
+        .last()
+        .filter(|_| layers > 1)
+        .map(|col| view! { <OutputLabels col=col.clone() trace /> });
     let selected_ring = selected.and_then(|(l, j)| {
         let col = lay.columns.get(l)?;
         let p = col.neurons.get(j)?;
         let r = p.half_extent(col.shape) + 4.0;
         Some(view! { <circle class="ring selected" cx=p.x cy=p.y r=r /> })
     });
-    let on_keydown = {
-        let sizes = sizes.clone();
-        move |ev: KeyboardEvent| {
-            if ev.key() == "Enter" {
-                if let Some(n) = active.get_untracked() {
-                    ev.prevent_default();
-                    on_activate.run(n);
-                }
-                return;
-            }
-            let Some(mv) = Move::from_key(&ev.key()) else {
-                return;
-            };
-            ev.prevent_default();
-            ev.stop_propagation();
-            let start = active
-                .get_untracked()
-                .or(selected)
-                .unwrap_or((focus.unwrap_or(1).min(layers - 1), 0));
-            let (l, j) = match active.get_untracked() {
-                Some(_) => step_focus(&sizes, start, mv),
-                None => start,
-            };
-            focus_neuron(l, j);
-        }
+    let start = (focus.unwrap_or(1).min(layers - 1), 0);
+    let on_keydown = move |ev: KeyboardEvent| {
+        on_graph_key(&ev, &sizes, active, selected.unwrap_or(start), on_activate)
     };
-    let on_focusin = move |ev: leptos::ev::FocusEvent| {
-        if let Some(n) = neuron_of(ev.target()) {
-            active.set(Some(n));
-        }
-    };
-    let on_over = move |ev: leptos::ev::MouseEvent| {
-        if let Some(n) = neuron_of(ev.target()) {
+    let hover = move |target: Option<web_sys::EventTarget>| {
+        if let Some(n) = neuron_of(target) {
             active.set(Some(n));
         }
     };
@@ -452,8 +263,8 @@ pub fn NetworkGraph(
             aria-label="Network graph: arrow keys move between neurons, Enter opens one"
             aria-describedby="network-description"
             on:keydown=on_keydown
-            on:focusin=on_focusin
-            on:mouseover=on_over
+            on:focusin=move |ev| hover(ev.target())
+            on:mouseover=move |ev| hover(ev.target())
         >
             <g class="edges" aria-hidden="true"></g>
             {columns}
@@ -463,6 +274,112 @@ pub fn NetworkGraph(
         <NeuronInfo network trace active />
         <Legend />
     }
+}
+
+/// Enter opens the active neuron; arrow keys move the focus between neurons (from `start` when
+/// none is active yet).
+fn on_graph_key(
+    ev: &KeyboardEvent,
+    sizes: &[usize],
+    active: RwSignal<Option<(usize, usize)>>,
+    start: (usize, usize),
+    on_activate: Callback<(usize, usize)>,
+) {
+    if ev.key() == "Enter" {
+        if let Some(n) = active.get_untracked() {
+            ev.prevent_default();
+            on_activate.run(n);
+        }
+        return;
+    }
+    let Some(mv) = Move::from_key(&ev.key()) else {
+        return;
+    };
+    ev.prevent_default();
+    ev.stop_propagation();
+    let (l, j) = match active.get_untracked() {
+        Some(now) => step_focus(sizes, now, mv),
+        None => start,
+    };
+    focus_neuron(l, j);
+}
+
+/// What [`use_redraw`] keeps the graph in step with.
+struct Redraw {
+    network: Arc<Network>,
+    lay: Arc<Layout>,
+    svg: NodeRef<leptos::svg::Svg>,
+    trace: Memo<Option<Arc<Trace>>>,
+    edge_limit: RwSignal<usize>,
+    /// The fills already in the markup.
+    first_fills: Vec<Vec<Rgb>>,
+    on_rendered: Option<Callback<()>>,
+}
+
+/// One effect redraws fills, input image and edges for each trace or edge limit: one
+/// subscriber instead of one per neuron, and only changed fills touch the DOM.
+fn use_redraw(r: Redraw) {
+    let sizes = r.network.sizes();
+    let mut first = Some(r.first_fills);
+    let mut found: Option<Targets> = None;
+    Effect::new(move |previous: Option<Option<Drawn>>| {
+        let limit = r.edge_limit.get();
+        let t = r.trace.get()?;
+        let svg = r.svg.get()?;
+        let targets = found.get_or_insert_with(|| targets(&svg, &r.lay));
+        let previous = previous.flatten().or_else(|| {
+            first.take().map(|fills| Drawn {
+                fills,
+                edges: String::new(),
+                trace: None,
+            })
+        });
+        let same_trace = previous
+            .as_ref()
+            .and_then(|p| p.trace.as_ref())
+            .is_some_and(|p| Arc::ptr_eq(p, &t));
+        let fills = match (&previous, same_trace) {
+            (Some(p), true) => p.fills.clone(),
+            _ => fills_of(Some(&t), &sizes),
+        };
+        let edges = edges_markup(&paths_of(&r.network, &t, &r.lay, limit));
+        let drawn = redraw(targets, &r.lay, previous.as_ref(), fills, edges, t);
+        if let Some(done) = r.on_rendered {
+            done.run(());
+        }
+        Some(drawn)
+    });
+}
+
+/// The output column's labels ("7  99.1 %") and a ring around the predicted class.
+#[component]
+fn OutputLabels(col: Column, trace: Memo<Option<Arc<Trace>>>) -> impl IntoView {
+    let output = move |j: usize| trace.with(|t| t.as_ref()?.a.last()?.get(j).copied());
+    let predicted = move || trace.with(|t| argmax(t.as_ref()?.a.last()?));
+    let labels: Vec<_> = col
+        .neurons
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let text = move || match output(j) {
+                Some(p) => format!("{j}  {:.1} %", p * 100.0),
+                None => j.to_string(),
+            };
+            let class = move || {
+                if predicted() == Some(j) {
+                    "out-label predicted"
+                } else {
+                    "out-label"
+                }
+            };
+            view! { <text class=class x=p.x + p.size + 6.0 y=p.y + 4.5>{text}</text> }
+        })
+        .collect();
+    let ring = move || {
+        let p = col.neurons.get(predicted()?)?;
+        Some(view! { <circle class="ring predicted-ring" cx=p.x cy=p.y r=p.size + 3.0 /> })
+    };
+    view! { <g class="output-labels" aria-hidden="true">{labels}{ring}</g> }
 }
 
 /// The line under the graph that tells z, a and bias of the hovered / focused neuron.
@@ -475,7 +392,7 @@ fn NeuronInfo(
     let text = move || {
         let (l, j) = active.get()?;
         let t = trace.get()?;
-        Some(neuron_summary(&network, &t, l, j))
+        NeuronSummary::of(&network, &t, l, j).map(|s| s.line())
     };
     view! {
         <p class="net-info" data-testid="neuron-info" aria-live="polite">

@@ -76,7 +76,7 @@ fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Into
         // A flip by URL (a link, back/forward, or a typed address) starts here when it selects
         // another page; a key press or click has started it already (the earliest start counts).
         if current.is_ok() && previous != Some(&current) {
-            perf::begin_flip();
+            perf::GRID.begin();
         }
         current
     });
@@ -99,7 +99,7 @@ fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Into
             Step::Forward if sel.page.has_next() => sel.page.number + 1,
             _ => return false,
         };
-        perf::begin_flip();
+        perf::GRID.begin();
         navigate(&grid_path(name, split, to, sel.label), Default::default());
         true
     });
@@ -152,7 +152,7 @@ fn LabelFilter(name: DatasetName, split: Split, active: Signal<Option<u8>>) -> i
                     class="filter"
                     href=link(&grid_path(name, split, 1, choice))
                     aria-current=current
-                    on:click=|_| perf::begin_flip()
+                    on:click=|_| perf::GRID.begin()
                 >
                     {text}
                 </a>
@@ -210,7 +210,7 @@ fn step_link(path: Signal<Option<String>>, text: &'static str, rel: &'static str
         if enabled.get() {
             let href = move || path.with(|p| p.as_deref().map(link));
             view! {
-                <a class="step" rel=rel href=href on:click=|_| perf::begin_flip()>
+                <a class="step" rel=rel href=href on:click=|_| perf::GRID.begin()>
                     {text}
                 </a>
             }

@@ -20,18 +20,20 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
 use super::network_detail::{LayerDetail, NeuronDetail};
+use super::RouteProblem;
 use crate::app::api::{self, Abort};
 use crate::app::components::dataset_gate::WithDataset;
 use crate::app::components::error_view::ErrorView;
-use crate::app::components::network_graph::{NetworkGraph, NETWORK_CSS};
+use crate::app::components::network_graph::NetworkGraph;
 use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
-use crate::app::link;
+use crate::app::{link, perf};
 use crate::core::dataset::Dataset;
-use crate::core::nn::{model, Network, Trace};
+use crate::core::grid::neighbours;
+use crate::core::nn::{input_from_pixels, model, Network, Trace};
 use crate::core::paths::{digit_path, network_path, with_index};
 use crate::core::url::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
-use crate::core::viz::{describe, predicted_class, TopActivations};
+use crate::core::viz::{describe, prediction_line, sample_caption, TopActivations};
 
 /// The shipped model, relative to the document base URL, and its file name.
 const DEFAULT_MODEL: &str = "data/models/default.mnn";
@@ -143,10 +145,7 @@ pub fn NetworkPage() -> impl IntoView {
             }
         });
     });
-    view! {
-        <style>{NETWORK_CSS}</style>
-        <NetworkBody />
-    }
+    view! { <NetworkBody /> }
 }
 
 /// The part of every `/network…` child route that depends on its segments: tells the graph
@@ -280,11 +279,7 @@ fn NetworkBody() -> impl IntoView {
                     .get()
                     .err()
                     .map(|error| {
-                        view! {
-                            <ErrorView title="Nothing to show at this address" message=error.to_string()>
-                                <a href=link("/network")>"Show the default digit"</a>
-                            </ErrorView>
-                        }
+                        view! { <RouteProblem error back="/network" back_text="Show the default digit" /> }
                     })
             }}
             {model_view}
@@ -357,44 +352,34 @@ fn ModelControls() -> impl IntoView {
     }
 }
 
-thread_local! {
-    static FIRST_PAINT_DONE: Cell<bool> = const { Cell::new(false) };
-    static SWITCH_PENDING: Cell<bool> = const { Cell::new(false) };
+/// What the view shows for the current address, shared by its parts.
+#[derive(Clone, Copy)]
+struct Viewed {
+    /// The sample, checked against the loaded split.
+    current: Memo<Result<SampleRef, RouteError>>,
+    /// The layer and neuron, checked against the model.
+    place: Memo<Result<Place, RouteError>>,
+    /// The model's z and a for the sample.
+    trace: Memo<Option<Arc<Trace>>>,
+    /// Samples in the split.
+    len: usize,
 }
 
-const SWITCH_MARK: &str = "network-switch";
-
-/// A sample switch starts (key, click, or URL change); keeps the earliest start while pending.
-fn begin_switch() {
-    if SWITCH_PENDING.with(|p| p.replace(true)) {
-        return;
+impl Viewed {
+    /// The app path of this view (same layer and neuron) for another sample index.
+    fn path_to(&self, index: usize) -> Option<String> {
+        let s = self.current.get().ok()?;
+        let p = self.place.get().ok()?;
+        Some(network_path(p.layer, p.neuron, &with_index(&s, index)))
     }
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(SWITCH_MARK);
-    }
-}
 
-/// The graph has been redrawn for a sample (called by the graph once its DOM is patched):
-/// `network-first-paint` the first time, `network-render` after a switch.
-fn graph_rendered() {
-    let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
-        return;
-    };
-    let pending = SWITCH_PENDING.with(|f| f.replace(false));
-    if !FIRST_PAINT_DONE.with(|f| f.replace(true)) {
-        let _ = p.measure("network-first-paint");
-    } else if pending {
-        let _ = p.measure_with_start_mark("network-render", SWITCH_MARK);
+    /// The previous and next sample indices, where they exist.
+    fn neighbours(&self) -> (Option<usize>, Option<usize>) {
+        match self.current.get() {
+            Ok(s) => neighbours(s.index, self.len),
+            Err(_) => (None, None),
+        }
     }
-}
-
-/// The pixels of image `index` as network input (pixel / 255).
-fn input_of(dataset: &Dataset, index: usize) -> Vec<f32> {
-    dataset
-        .image(index)
-        .iter()
-        .map(|&p| p as f32 / 255.0)
-        .collect()
 }
 
 /// The page once model and split are loaded.
@@ -407,132 +392,33 @@ fn NetworkView(
     let state = expect_context::<NetworkState>();
     let network = model.network.clone();
     let sizes = network.sizes();
-    let place = {
-        let sizes = sizes.clone();
-        Memo::new(move |_| {
-            let p = state.place.read();
-            place(p.layer.as_deref(), p.neuron.as_deref(), &sizes)
-        })
-    };
     let len = dataset.len();
-    // The sample, checked against the loaded split.
+    let place = Memo::new(move |_| {
+        let p = state.place.read();
+        place(p.layer.as_deref(), p.neuron.as_deref(), &sizes)
+    });
     let current = Memo::new(move |_| {
         let s = sample.get()?;
         s.checked_index(len).map(|_| s)
     });
-    let trace: Memo<Option<Arc<Trace>>> = {
+    let trace = {
         let (dataset, network) = (dataset.clone(), network.clone());
         Memo::new(move |previous: Option<&Option<Arc<Trace>>>| {
             let s = current.get().ok()?;
             if previous.is_some_and(|p| p.is_some()) {
-                begin_switch();
+                perf::NETWORK.begin();
             }
-            Some(Arc::new(
-                network.forward_trace(&input_of(&dataset, s.index)),
-            ))
+            let x = input_from_pixels(dataset.image(s.index));
+            Some(Arc::new(network.forward_trace(&x)))
         })
     };
-
-    // ← → move to the previous / next sample of the split, keeping the layer / neuron.
-    let navigate = use_navigate();
-    let go_to = move |index: usize| {
-        let (Ok(s), Ok(p)) = (current.get_untracked(), place.get_untracked()) else {
-            return false;
-        };
-        begin_switch();
-        navigate(
-            &network_path(p.layer, p.neuron, &with_index(&s, index)),
-            Default::default(),
-        );
-        true
+    let viewed = Viewed {
+        current,
+        place,
+        trace,
+        len,
     };
-    use_step_keys(move |step| {
-        let Ok(s) = current.get_untracked() else {
-            return false;
-        };
-        match step {
-            Step::Back if s.index > 0 => go_to(s.index - 1),
-            Step::Forward if s.index + 1 < len => go_to(s.index + 1),
-            _ => false,
-        }
-    });
-    let here = move |index: usize| {
-        let s = current.get().ok()?;
-        let p = place.get().ok()?;
-        Some(link(&network_path(
-            p.layer,
-            p.neuron,
-            &with_index(&s, index),
-        )))
-    };
-    let prev_href = move || {
-        current
-            .get()
-            .ok()
-            .filter(|s| s.index > 0)
-            .and_then(|s| here(s.index - 1))
-    };
-    let next_href = move || {
-        current
-            .get()
-            .ok()
-            .filter(|s| s.index + 1 < len)
-            .and_then(|s| here(s.index + 1))
-    };
-
-    let active = RwSignal::new(None::<(usize, usize)>);
-    let label_of = {
-        let dataset = dataset.clone();
-        move |s: &SampleRef| dataset.label(s.index)
-    };
-    let prediction = move || {
-        let t = trace.get()?;
-        let out = t.a.last()?;
-        let c = predicted_class(out)?;
-        Some(format!("Predicted: {c} ({:.1} %)", out[c] * 100.0))
-    };
-    let description = {
-        let sizes = sizes.clone();
-        let label_of = label_of.clone();
-        move || {
-            let s = current.get().ok()?;
-            let t = trace.get()?;
-            let what = format!("{} {} digit {}", s.dataset.title(), s.split.id(), s.index);
-            Some(describe(&sizes, &what, Some(label_of(&s)), t.a.last()?))
-        }
-    };
-    let sample_text = {
-        move || {
-            current.get().ok().map(|s| {
-                format!(
-                    "{} {} digit {} of {} (labelled {})",
-                    s.dataset.title(),
-                    s.split.id(),
-                    s.index,
-                    len,
-                    label_of(&s)
-                )
-            })
-        }
-    };
-    let sample_error =
-        move || {
-            sample.get().ok().and_then(|s| s.checked_index(len).err()).map(|error| {
-            view! {
-                <ErrorView title="Nothing to show at this address" message=error.to_string()>
-                    <a href=link("/network")>"Show the default digit"</a>
-                </ErrorView>
-            }
-        })
-        };
-    let on_activate = {
-        let navigate = use_navigate();
-        Callback::new(move |(l, j): (usize, usize)| {
-            if let Ok(s) = current.get_untracked() {
-                navigate(&network_path(Some(l), Some(j), &s), Default::default());
-            }
-        })
-    };
+    use_sample_keys(viewed);
     state.shown.set(Some(Shown {
         network: network.clone(),
         generation: model.generation,
@@ -543,48 +429,109 @@ fn NetworkView(
     on_cleanup(move || {
         let _ = state.shown.try_set(None);
     });
-    let graph = {
-        let network = network.clone();
-        move || match place.get() {
-            Err(error) => view! {
-                <ErrorView title="Nothing to show at this address" message=error.to_string()>
-                    <a href=link("/network")>"Show the whole network"</a>
-                </ErrorView>
-            }
-            .into_any(),
-            Ok(p) => view! {
-                <NetworkGraph
-                    network=network.clone()
-                    focus=p.layer
-                    selected=p.layer.zip(p.neuron)
-                    trace
-                    edge_limit=state.edge_limit
-                    active
-                    on_activate
-                    on_rendered=Callback::new(|_| graph_rendered())
-                />
-            }
-            .into_any(),
-        }
+    let sample_problem = move || {
+        let error = sample.get().ok()?.checked_index(len).err()?;
+        Some(view! { <RouteProblem error back="/network" back_text="Show the default digit" /> })
+    };
+    let prediction = move || prediction_line(trace.get()?.a.last()?);
+    view! {
+        <SampleNav viewed dataset=dataset.clone() />
+        {sample_problem}
+        <p class="net-prediction" data-testid="prediction">{prediction}</p>
+        <Description viewed dataset network=network.clone() />
+        <GraphOrProblem viewed network />
+    }
+}
+
+/// ← → move to the previous / next sample of the split, keeping the layer and neuron.
+fn use_sample_keys(viewed: Viewed) {
+    let navigate = use_navigate();
+    use_step_keys(move |step| {
+        let (previous, next) = viewed.neighbours();
+        let to = match step {
+            Step::Back => previous,
+            Step::Forward => next,
+        };
+        let Some(path) = to.and_then(|index| viewed.path_to(index)) else {
+            return false;
+        };
+        perf::NETWORK.begin();
+        navigate(&path, Default::default());
+        true
+    });
+}
+
+/// "← Previous digit · MNIST test digit 12 of 10000 (labelled 7) · Next digit → · Open this digit".
+#[component]
+fn SampleNav(viewed: Viewed, dataset: Arc<Dataset>) -> impl IntoView {
+    let step = move |index: Option<usize>| index.and_then(|i| viewed.path_to(i)).map(|p| link(&p));
+    let previous = move || step(viewed.neighbours().0);
+    let next = move || step(viewed.neighbours().1);
+    let caption = move || {
+        let s = viewed.current.get().ok()?;
+        Some(sample_caption(&s, viewed.len, dataset.label(s.index)))
+    };
+    let open_digit = move || {
+        let s = viewed.current.get().ok()?;
+        Some(link(&digit_path(s.dataset, s.split, s.index)))
     };
     view! {
         <nav class="net-sample" aria-label="Sample">
-            {move || prev_href().map(|href| view! { <a href=href rel="prev" data-testid="prev-sample">"← Previous digit"</a> })}
-            <span data-testid="sample">{sample_text}</span>
-            {move || next_href().map(|href| view! { <a href=href rel="next" data-testid="next-sample">"Next digit →"</a> })}
-            {move || {
-                current.get().ok().map(|s| {
-                    view! {
-                        <a href=link(&digit_path(s.dataset, s.split, s.index))>
-                            "Open this digit"
-                        </a>
-                    }
-                })
-            }}
+            {move || previous().map(|href| view! { <a href=href rel="prev" data-testid="prev-sample">"← Previous digit"</a> })}
+            <span data-testid="sample">{caption}</span>
+            {move || next().map(|href| view! { <a href=href rel="next" data-testid="next-sample">"Next digit →"</a> })}
+            {move || open_digit().map(|href| view! { <a href=href>"Open this digit"</a> })}
         </nav>
-        {sample_error}
-        <p class="net-prediction" data-testid="prediction">{prediction}</p>
-        <p id="network-description" class="sr-only">{description}</p>
-        {graph}
+    }
+}
+
+/// The graph in words, for screen readers (the graph's `aria-describedby`).
+#[component]
+fn Description(viewed: Viewed, dataset: Arc<Dataset>, network: Arc<Network>) -> impl IntoView {
+    let sizes = network.sizes();
+    let text = move || {
+        let s = viewed.current.get().ok()?;
+        let t = viewed.trace.get()?;
+        let what = format!("{} {} digit {}", s.dataset.title(), s.split.id(), s.index);
+        Some(describe(
+            &sizes,
+            &what,
+            Some(dataset.label(s.index)),
+            t.a.last()?,
+        ))
+    };
+    view! { <p id="network-description" class="sr-only">{text}</p> }
+}
+
+/// The graph, or why the address names no layer or neuron of this model. Enter on a neuron
+/// opens its page.
+#[component]
+fn GraphOrProblem(viewed: Viewed, network: Arc<Network>) -> impl IntoView {
+    let state = expect_context::<NetworkState>();
+    let active = RwSignal::new(None::<(usize, usize)>);
+    let navigate = use_navigate();
+    let on_activate = Callback::new(move |(l, j): (usize, usize)| {
+        if let Ok(s) = viewed.current.get_untracked() {
+            navigate(&network_path(Some(l), Some(j), &s), Default::default());
+        }
+    });
+    move || match viewed.place.get() {
+        Err(error) => view! {
+            <RouteProblem error back="/network" back_text="Show the whole network" />
+        }
+        .into_any(),
+        Ok(p) => view! {
+            <NetworkGraph
+                network=network.clone()
+                focus=p.layer
+                selected=p.layer.zip(p.neuron)
+                trace=viewed.trace
+                edge_limit=state.edge_limit
+                active
+                on_activate
+                on_rendered=Callback::new(|_| perf::NETWORK.done())
+            />
+        }
+        .into_any(),
     }
 }

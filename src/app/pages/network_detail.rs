@@ -7,7 +7,6 @@ use leptos::prelude::*;
 
 use super::network::NetworkState;
 use crate::app::components::digit_canvas::DigitCanvas;
-use crate::app::components::network_graph::layer_name;
 use crate::app::data::use_dataset;
 use crate::app::link;
 use crate::core::dataset::{Dataset, DatasetName, Split};
@@ -16,7 +15,9 @@ use crate::core::paths::network_path;
 use crate::core::url::{RouteError, SampleRef};
 use crate::core::viz::layout::{cell_grid, square_side};
 use crate::core::viz::scale::{heat_fill, heat_scale, NEGATIVE, POSITIVE};
-use crate::core::viz::TopActivations;
+use crate::core::viz::{
+    layer_name, layer_rows, layer_title, rank_batch, NeuronSummary, RankBatches, TopActivations,
+};
 
 /// How many top digits a neuron page shows.
 const TOP_DIGITS: usize = 12;
@@ -31,40 +32,21 @@ pub fn LayerDetail(
     trace: Memo<Option<Arc<Trace>>>,
     current: Memo<Result<SampleRef, RouteError>>,
 ) -> impl IntoView {
-    let layers = network.layers.len() + 1;
-    let sizes = network.sizes();
-    let width = sizes[layer];
-    let title = format!(
-        "Layer {layer}: {} ({width} neurons)",
-        layer_name(layer, layers)
-    );
-    let biases: Vec<f32> = if layer == 0 {
-        Vec::new()
-    } else {
-        network.layers[layer - 1].biases.clone()
-    };
+    let title = layer_title(&network, layer);
     let rows = move || {
         let t = trace.get()?;
         let s = current.get().ok()?;
-        let rows: Vec<_> = (0..width)
-            .filter(|&j| layer > 0 || t.a[0][j] != 0.0)
-            .map(|j| {
-                let a = t.a[layer][j];
+        let rows: Vec<_> = layer_rows(&network, &t, layer)
+            .into_iter()
+            .map(|row| {
+                let j = row.neuron;
                 let href = link(&network_path(Some(layer), Some(j), &s));
-                let (z, b) = if layer == 0 {
-                    ("–".to_string(), "–".to_string())
-                } else {
-                    (
-                        format!("{:.3}", t.z[layer - 1][j]),
-                        format!("{:.3}", biases[j]),
-                    )
-                };
                 view! {
                     <tr>
                         <td><a href=href>{j}</a></td>
-                        <td>{z}</td>
-                        <td>{format!("{a:.3}")}</td>
-                        <td>{b}</td>
+                        <td>{row.z}</td>
+                        <td>{row.a}</td>
+                        <td>{row.bias}</td>
                     </tr>
                 }
             })
@@ -99,28 +81,15 @@ pub fn NeuronDetail(
     neuron: usize,
     trace: Memo<Option<Arc<Trace>>>,
 ) -> impl IntoView {
-    let layers = network.layers.len() + 1;
     let title = format!(
         "Layer {layer} ({}), neuron {neuron}",
-        layer_name(layer, layers)
+        layer_name(layer, network.layers.len() + 1)
     );
     let values = {
         let network = network.clone();
         move || {
             let t = trace.get()?;
-            let a = t.a[layer][neuron];
-            if layer == 0 {
-                return Some(format!(
-                    "Pixel row {}, column {}: activation a = {a:.3} (the pixel / 255). The input layer has no weights.",
-                    neuron / 28,
-                    neuron % 28
-                ));
-            }
-            let z = t.z[layer - 1][neuron];
-            let b = network.layers[layer - 1].biases[neuron];
-            Some(format!(
-                "activation a = {a:.4}, pre-activation z = {z:.4}, bias = {b:.4}"
-            ))
+            Some(NeuronSummary::of(&network, &t, layer, neuron)?.values())
         }
     };
     let weights = (layer > 0).then(|| {
@@ -140,8 +109,8 @@ pub fn NeuronDetail(
     }
 }
 
-/// The weights into a neuron as a heatmap: 28×28 when they come from the image, a grid of
-/// cells otherwise (blue positive, red negative, white 0).
+/// The weights into a neuron as a heatmap: a square image (28×28 for MNIST) when they come
+/// from the image, a grid of cells otherwise (blue positive, red negative, white 0).
 #[component]
 fn IncomingWeights(weights: Vec<f32>, layer: usize) -> impl IntoView {
     let scale = heat_scale(&weights);
@@ -150,14 +119,14 @@ fn IncomingWeights(weights: Vec<f32>, layer: usize) -> impl IntoView {
         Some(side) => (
             side,
             side,
-            "What it looks for: the weights from each pixel, as a 28×28 image",
+            format!("What it looks for: the weights from each pixel, as a {side}×{side} image"),
         ),
         None => {
             let (c, r) = cell_grid(n, 280.0, 10.0);
             (
                 c,
                 r,
-                "Weights from each neuron of the layer before (column by column)",
+                "Weights from each neuron of the layer before (column by column)".to_string(),
             )
         }
     };
@@ -208,40 +177,11 @@ async fn rank_test_set(
     test: Arc<Dataset>,
     progress: RwSignal<Option<usize>>,
 ) -> TopActivations {
-    let sizes = network.sizes();
-    let mut tops = TopActivations::new(&sizes, TOP_DIGITS);
-    // One single-layer network per layer, to get every layer's activations from the batched pass.
-    let singles: Vec<Network> = network
-        .layers
-        .iter()
-        .map(|d| Network {
-            layers: vec![d.clone()],
-        })
-        .collect();
-    let mut start = 0;
-    while start < test.len() {
-        let count = RANK_CHUNK.min(test.len() - start);
-        let mut batch: Vec<f32> = Vec::with_capacity(count * sizes[0]);
-        for i in start..start + count {
-            batch.extend(test.image(i).iter().map(|&p| p as f32 / 255.0));
-        }
-        let mut outputs: Vec<Vec<f32>> = Vec::with_capacity(singles.len());
-        let mut input = batch;
-        for single in &singles {
-            let out = single.forward_batch(&input, count);
-            outputs.push(out.clone());
-            input = out;
-        }
-        for s in 0..count {
-            let mut a: Vec<Vec<f32>> = vec![Vec::new()];
-            for (l, out) in outputs.iter().enumerate() {
-                let w = sizes[l + 1];
-                a.push(out[s * w..(s + 1) * w].to_vec());
-            }
-            tops.push(start + s, &a);
-        }
-        start += count;
-        progress.set(Some(start));
+    let mut tops = TopActivations::new(&network.sizes(), TOP_DIGITS);
+    for batch in RankBatches::new(test.len(), RANK_CHUNK) {
+        let end = batch.end;
+        rank_batch(&network, &test.images, batch, &mut tops);
+        progress.set(Some(end));
         pause().await;
     }
     tops

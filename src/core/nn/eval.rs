@@ -17,16 +17,22 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// Tallies predictions against labels. Labels outside `0..classes` count as errors.
-    pub fn from_predictions(predictions: &[usize], labels: &[u8], classes: usize) -> Evaluation {
+    /// Tallies predictions against labels. Labels outside `0..classes` and missing predictions
+    /// (`None`: an output without a finite value) count as errors, outside the confusion matrix.
+    pub fn from_predictions(
+        predictions: &[Option<usize>],
+        labels: &[u8],
+        classes: usize,
+    ) -> Evaluation {
         let mut confusion = vec![0usize; classes * classes];
         let mut misclassified = Vec::new();
         for (i, (&p, &y)) in predictions.iter().zip(labels).enumerate() {
             let y = y as usize;
-            if y < classes && p < classes {
-                confusion[y * classes + p] += 1;
+            match p {
+                Some(p) if y < classes && p < classes => confusion[y * classes + p] += 1,
+                _ => {}
             }
-            if p != y {
+            if p != Some(y) {
                 misclassified.push(i);
             }
         }
@@ -110,7 +116,8 @@ mod tests {
 
     #[test]
     fn tallies_and_reports() {
-        let e = Evaluation::from_predictions(&[0, 1, 1, 2, 0], &[0, 1, 2, 2, 1], 3);
+        let predictions = [0, 1, 1, 2, 0].map(Some);
+        let e = Evaluation::from_predictions(&predictions, &[0, 1, 2, 2, 1], 3);
         assert_eq!(e.total, 5);
         assert_eq!(e.correct(), 3);
         assert_eq!(e.misclassified, vec![2, 4]);
@@ -120,6 +127,10 @@ mod tests {
         assert_eq!(e.per_class(), vec![Some(1.0), Some(0.5), Some(0.5)]);
         let r = e.report();
         assert!(r.starts_with("accuracy 60.00 % (3 / 5)"), "{r}");
+        // No prediction (a NaN output) is an error, outside the confusion matrix.
+        let e = Evaluation::from_predictions(&[None, Some(1)], &[0, 1], 2);
+        assert_eq!(e.misclassified, vec![0]);
+        assert_eq!(e.confusion, vec![0, 0, 0, 1]);
         let empty = Evaluation::from_predictions(&[], &[], 2);
         assert_eq!(empty.accuracy(), 0.0);
         assert_eq!(empty.class_accuracy(0), None);

@@ -192,8 +192,9 @@ impl Network {
         self.forward_trace(x).a.pop().unwrap_or_default()
     }
 
-    /// The index of the largest output for one input.
-    pub fn predict(&self, x: &[f32]) -> usize {
+    /// The predicted class for one input: [`argmax`] of the output (`None` when no output is
+    /// finite).
+    pub fn predict(&self, x: &[f32]) -> Option<usize> {
         argmax(&self.output(x))
     }
 
@@ -213,6 +214,18 @@ impl Network {
     /// An invalid network or an input of the wrong width gives an empty result.
     pub fn forward_sparse(&self, input: &matrix::Csr) -> Vec<f32> {
         self.forward_layers(input).pop().unwrap_or_default()
+    }
+
+    /// The activations of every layer for `count` inputs stored back to back in `x`: element
+    /// `l` is `count × layers[l].outputs` (drawn layer `l + 1`), the last one equal to
+    /// [`Network::forward_batch`]. Empty for an invalid network or input.
+    pub fn forward_batch_layers(&self, x: &[f32], count: usize) -> Vec<Vec<f32>> {
+        let dim = self.input_size();
+        if dim == 0 {
+            return Vec::new();
+        }
+        let count = count.min(x.len() / dim);
+        self.forward_layers(&matrix::Csr::from_dense(&x[..count * dim], count, dim))
     }
 
     /// Every layer's output for the rows of a sparse input matrix: element `l` is the output
@@ -250,8 +263,8 @@ impl Network {
         outputs
     }
 
-    /// Predicted class for each row of a sparse input matrix.
-    pub fn predict_sparse(&self, input: &matrix::Csr) -> Vec<usize> {
+    /// Predicted class ([`argmax`]) for each row of a sparse input matrix.
+    pub fn predict_sparse(&self, input: &matrix::Csr) -> Vec<Option<usize>> {
         let outputs = self.output_size();
         self.forward_sparse(input)
             .chunks_exact(outputs)
@@ -259,8 +272,8 @@ impl Network {
             .collect()
     }
 
-    /// Predicted class for each of `count` inputs, processed in blocks of 1000.
-    pub fn predict_batch(&self, x: &[f32], count: usize) -> Vec<usize> {
+    /// Predicted class ([`argmax`]) for each of `count` inputs, processed in blocks of 1000.
+    pub fn predict_batch(&self, x: &[f32], count: usize) -> Vec<Option<usize>> {
         const BLOCK: usize = 1000;
         let (inputs, outputs) = (self.input_size(), self.output_size().max(1));
         let count = count.min(x.len() / inputs.max(1));
@@ -292,15 +305,18 @@ pub fn bias_rows(biases: &[f32], count: usize) -> Vec<f32> {
     m
 }
 
-/// Index of the largest value (the first one on ties; 0 for an empty slice).
-pub fn argmax(v: &[f32]) -> usize {
-    let mut best = 0;
+/// The predicted class of an output: the index of its largest finite value, the first one on
+/// ties. NaN and ±∞ are skipped (a broken output names no class), so an empty output, or one
+/// with no finite value (all NaN, say), gives `None`. The one argmax of the project: the
+/// trainer, the evaluation and the app's prediction all use it.
+pub fn argmax(v: &[f32]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
     for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = i;
+        if x.is_finite() && best.is_none_or(|(_, b)| x > b) {
+            best = Some((i, x));
         }
     }
-    best
+    best.map(|(i, _)| i)
 }
 
 #[cfg(test)]
@@ -339,8 +355,38 @@ mod tests {
         assert_eq!(t.z[1], vec![0.0, 1.55]);
         let p1 = 1.0 / (1.0 + 1.55f32.exp());
         assert!((t.a[2][0] - p1).abs() < 1e-6 && (t.a[2][1] - (1.0 - p1)).abs() < 1e-6);
-        assert_eq!(tiny().predict(&[1.0, 2.0]), 1);
+        assert_eq!(tiny().predict(&[1.0, 2.0]), Some(1));
         assert_eq!(tiny().sizes(), vec![2, 3, 2]);
+    }
+
+    #[test]
+    fn argmax_is_the_first_largest_finite_value() {
+        assert_eq!(argmax(&[0.1, 0.7, 0.2]), Some(1));
+        assert_eq!(argmax(&[-3.0, -1.0, -2.0]), Some(1));
+        // Ties: the first.
+        assert_eq!(argmax(&[0.5, 0.5]), Some(0));
+        assert_eq!(argmax(&[0.2, 0.9, 0.9]), Some(1));
+        // NaN and infinities name no class, wherever they are.
+        assert_eq!(argmax(&[f32::NAN, 0.1]), Some(1));
+        assert_eq!(argmax(&[0.1, f32::NAN, 0.3]), Some(2));
+        assert_eq!(argmax(&[f32::INFINITY, 0.1, f32::NEG_INFINITY]), Some(1));
+        assert_eq!(argmax(&[f32::NEG_INFINITY, -f32::MAX]), Some(1));
+        // Nothing finite: no prediction.
+        assert_eq!(argmax(&[]), None);
+        assert_eq!(argmax(&[f32::NAN, f32::NAN]), None);
+        assert_eq!(argmax(&[f32::INFINITY]), None);
+    }
+
+    #[test]
+    fn a_network_with_nan_weights_predicts_nothing() {
+        let mut net = tiny();
+        net.layers[1].biases[0] = f32::NAN;
+        // Softmax spreads the NaN over every output.
+        assert_eq!(net.predict(&[1.0, 2.0]), None);
+        assert_eq!(
+            net.predict_batch(&[1.0, 2.0, 1.0, 2.0], 2),
+            vec![None, None]
+        );
     }
 
     #[test]
@@ -365,6 +411,26 @@ mod tests {
         for (a, b) in trace.a[1].iter().zip(&layers[0][30..60]) {
             assert!((a - b).abs() < 1e-5);
         }
+        // Every layer of the batch, against each sample's trace.
+        let layers = net.forward_batch_layers(&x, 5);
+        assert_eq!(layers.len(), 3);
+        assert_eq!(layers[2], batch);
+        for i in 0..5 {
+            let t = net.forward_trace(&x[i * 784..(i + 1) * 784]);
+            for (l, out) in layers.iter().enumerate() {
+                let w = t.a[l + 1].len();
+                assert_eq!(out.len(), 5 * w);
+                for (a, b) in t.a[l + 1].iter().zip(&out[i * w..(i + 1) * w]) {
+                    assert!((a - b).abs() < 1e-5, "layer {l} sample {i}: {a} vs {b}");
+                }
+            }
+        }
+        // Too short for one input: no rows in any layer.
+        let none = net.forward_batch_layers(&x[..100], 1);
+        assert!(none.len() == 3 && none.iter().all(Vec::is_empty));
+        assert!(Network { layers: vec![] }
+            .forward_batch_layers(&x, 5)
+            .is_empty());
     }
 
     #[test]
@@ -424,7 +490,7 @@ mod tests {
         assert!(broken.predict_batch(&[1.0, 2.0], 1).is_empty());
         assert_eq!(
             Network { layers: vec![] }.predict_batch(&[1.0], 1),
-            Vec::<usize>::new()
+            Vec::<Option<usize>>::new()
         );
     }
 }

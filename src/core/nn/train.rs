@@ -53,10 +53,10 @@ impl Samples {
         &self.sparse
     }
 
-    /// From 8-bit pixels (scaled to pixel / 255).
+    /// From 8-bit pixels (scaled by [`input_from_pixels`](super::input_from_pixels)).
     pub fn from_pixels(pixels: &[u8], labels: &[u8], dim: usize) -> Result<Samples, TrainError> {
         Samples::new(
-            pixels.iter().map(|&p| p as f32 / 255.0).collect(),
+            super::input::input_from_pixels(pixels),
             labels.to_vec(),
             dim,
         )
@@ -529,7 +529,7 @@ impl Trainer {
         let width = self.layers.last().map_or(1, |l| l.outputs);
         out.chunks_exact(width)
             .zip(labels)
-            .filter(|(row, &y)| super::network::argmax(row) == y as usize)
+            .filter(|(row, &y)| super::network::argmax(row) == Some(y as usize))
             .count()
     }
 

@@ -16,10 +16,10 @@ pub struct Confusion {
 
 impl Confusion {
     /// Tallies `predictions[i]` against `labels[i]` for sample number `indices[i]` (the three
-    /// are read together, up to the shortest). Labels or predictions outside `0..classes` are
-    /// not counted.
+    /// are read together, up to the shortest). Labels or predictions outside `0..classes`, and
+    /// missing predictions (`None`: an output without a finite value), are not counted.
     pub fn from_predictions(
-        predictions: &[usize],
+        predictions: &[Option<usize>],
         labels: &[u8],
         indices: &[u32],
         classes: usize,
@@ -28,6 +28,7 @@ impl Confusion {
         let mut cells = vec![Vec::new(); classes * classes];
         for ((&p, &t), &i) in predictions.iter().zip(labels).zip(indices) {
             let t = t as usize;
+            let Some(p) = p else { continue };
             if t < classes && p < classes {
                 counts[t * classes + p] += 1;
                 cells[t * classes + p].push(i);
@@ -82,14 +83,14 @@ mod tests {
         let mut rng = Rng::new(5);
         let n = 500;
         let labels: Vec<u8> = (0..n).map(|_| rng.below(10) as u8).collect();
-        let predictions: Vec<usize> = labels
+        let predictions: Vec<Option<usize>> = labels
             .iter()
             .map(|&l| {
-                if rng.below(4) == 0 {
+                Some(if rng.below(4) == 0 {
                     rng.below(10)
                 } else {
                     l as usize
-                }
+                })
             })
             .collect();
         // The evaluated set is every third sample of a larger set.
@@ -111,7 +112,7 @@ mod tests {
                 assert!(cell.windows(2).all(|w| w[0] < w[1]));
                 for &i in cell {
                     let k = (i / 3) as usize;
-                    assert_eq!((labels[k] as usize, predictions[k]), (t, p));
+                    assert_eq!((labels[k] as usize, predictions[k]), (t, Some(p)));
                 }
                 seen.extend_from_slice(cell);
             }
@@ -122,7 +123,13 @@ mod tests {
 
     #[test]
     fn out_of_range_and_empty() {
-        let c = Confusion::from_predictions(&[0, 5, 1], &[0, 1, 9], &[7, 8, 9], 2);
+        // In range, a prediction out of range, a label out of range, no prediction at all.
+        let c = Confusion::from_predictions(
+            &[Some(0), Some(5), Some(1), None],
+            &[0, 1, 9, 1],
+            &[7, 8, 9, 10],
+            2,
+        );
         assert_eq!(c.total(), 1);
         assert_eq!(c.samples(0, 0), &[7]);
         let empty = Confusion::from_predictions(&[], &[], &[], 3);

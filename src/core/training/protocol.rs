@@ -221,7 +221,12 @@ mod tests {
             Report::Confusion {
                 set: EvalSet::Test,
                 step: 5,
-                confusion: Confusion::from_predictions(&[0, 1, 1], &[0, 1, 0], &[4, 5, 6], 2),
+                confusion: Confusion::from_predictions(
+                    &[Some(0), Some(1), Some(1)],
+                    &[0, 1, 0],
+                    &[4, 5, 6],
+                    2,
+                ),
             },
             Report::Paused { step: 7 },
             Report::Finished { step: 2814 },

@@ -74,7 +74,9 @@ pub fn strongest_edges(weights: &[f32], inputs: usize, a_prev: &[f32], limit: us
         .enumerate()
         .filter(|&(_, a)| a != 0.0 && a.is_finite())
         .collect();
-    let mut kept: BinaryHeap<Ranked> = BinaryHeap::with_capacity(limit + 1);
+    // Never more than one candidate per weight (and `limit` may be usize::MAX: "all of them").
+    let capacity = limit.min(weights.len()).saturating_add(1);
+    let mut kept: BinaryHeap<Ranked> = BinaryHeap::with_capacity(capacity);
     // |c| of the worst kept edge once `limit` are kept: most candidates fall below it and are
     // rejected by one comparison, without building and ordering a candidate (the heap's full
     // order is only needed for larger |c| and for ties).
@@ -111,6 +113,7 @@ pub fn strongest_edges(weights: &[f32], inputs: usize, a_prev: &[f32], limit: us
 }
 
 /// All edges of one width level and one sign, as a single SVG path (`M x y L x y` segments).
+/// Made only by [`edge_paths`] (`d` is private to `core::viz`): the markup trusts its `d`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdgePath {
     /// Sign of the weights in this path.
@@ -120,7 +123,15 @@ pub struct EdgePath {
     pub stroke_width: f32,
     /// Number of edges in the path.
     pub count: usize,
-    pub d: String,
+    /// The path data: numbers we formatted, `M`, `L` and spaces only (see `markup`'s docs).
+    pub(super) d: String,
+}
+
+impl EdgePath {
+    /// The path data (`M x y L x y …`).
+    pub fn d(&self) -> &str {
+        &self.d
+    }
 }
 
 /// Groups `edges` between columns `from` and `to` into one path per (sign, width level), levels
@@ -245,6 +256,8 @@ mod tests {
         assert_eq!(pairs(&e), [(1, 2), (0, 1)]);
         assert_eq!(e[0].contribution, 1.5);
         assert_eq!(e[0].weight, 3.0);
+        // No limit at all: every non-zero contribution, not an overflow.
+        assert_eq!(strongest_edges(&w, 3, &a, usize::MAX).len(), 4);
     }
 
     #[test]

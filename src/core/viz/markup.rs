@@ -2,7 +2,28 @@
 //!
 //! The browser parses a whole column (or every edge path) from one string in one call, instead
 //! of one DOM call per element and attribute: 1,178 neurons of the default model cost ~8,000
-//! calls through Leptos views. Only numbers and fixed words go into the markup (nothing to escape).
+//! calls through Leptos views.
+//!
+//! # What may enter this markup
+//!
+//! The app puts these strings into the DOM as HTML (`inner_html`: [`neurons_markup`] into each
+//! column's `g.neurons`, [`edges_markup`] into the edges' `g`), so nothing is escaped, and
+//! therefore only the following may enter them:
+//! - the fixed tags and attribute names written here (`<circle`, `<rect`, `<path`, `id`,
+//!   `data-neuron`, `tabindex`, `aria-label`, `cx`, `cy`, `r`, `x`, `y`, `width`, `height`,
+//!   `fill`, `d`, `stroke`, `stroke-width`, `data-count`) and fixed words (`transparent`,
+//!   `pixel`, `layer`, `neuron`);
+//! - integers we format: layer and neuron indices (ids such as `nn-2-17`), edge counts;
+//! - numbers we format from f32 (coordinates, sizes, stroke widths: digits, `-`, `.`) and
+//!   colours from bytes (`#rrggbb`);
+//! - edge path data built by `edges::edge_paths` from such numbers (`M`, `L`, digits, `-`, `.`,
+//!   space); [`EdgePath`] cannot be built outside `core::viz`, so its `d` is always that.
+//!
+//! Never any text from outside: not a model file's note, not a file name, not a URL or query
+//! parameter, not a dataset's bytes. Such text goes into the page only as text nodes or
+//! attribute values through Leptos (which escapes them). A builder that needs text must take
+//! an enum or a number, not a `&str`. The test `hostile_models_and_names_never_reach_the_markup`
+//! checks every builder here with a hostile model and file name.
 
 use std::fmt::Write;
 
@@ -157,7 +178,7 @@ pub fn is_image(col: &Column) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::viz::edges::{edge_paths, Edge};
+    use crate::core::viz::edges::{edge_paths, strongest_edges, Edge};
     use crate::core::viz::layout::{layout, Frame};
     use crate::core::viz::scale::{INK, WHITE};
 
@@ -339,5 +360,221 @@ mod tests {
             .sum();
         assert_eq!(total, 3);
         assert_eq!(edges_markup(&[]), "");
+    }
+
+    /// A file name (and model note) written to break out of markup.
+    const HOSTILE: &str = "<img src=x onerror=alert(1)>\"'&amp;</svg><script>x</script>";
+
+    /// Fragments of [`HOSTILE`] that must never appear in the markup.
+    const HOSTILE_PARTS: [&str; 7] = ["<img", "onerror", "alert", "</svg", "<script", "&", "'"];
+
+    /// Whether `value` may be the value of attribute `name` (see the module docs).
+    fn value_allowed(name: &str, value: &str) -> bool {
+        let integer = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+        let number = |v: &str| {
+            let v = v.strip_prefix('-').unwrap_or(v);
+            let (whole, frac) = v.split_once('.').unwrap_or((v, "0"));
+            integer(whole) && integer(frac)
+        };
+        let colour = |v: &str| {
+            v.len() == 7
+                && v.starts_with('#')
+                && v[1..]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        };
+        match name {
+            "id" => value
+                .strip_prefix("nn-")
+                .and_then(|v| v.split_once('-'))
+                .is_some_and(|(l, j)| integer(l) && integer(j)),
+            "data-neuron" | "data-count" => integer(value),
+            "tabindex" => value == "-1",
+            "aria-label" => {
+                let words: Vec<&str> = value.split(' ').collect();
+                matches!(words.as_slice(), ["pixel", j] if integer(j))
+                    || matches!(words.as_slice(), ["layer", l, "neuron", j] if integer(l) && integer(j))
+            }
+            "cx" | "cy" | "r" | "x" | "y" | "width" | "height" | "stroke-width" => number(value),
+            "fill" => value == "transparent" || colour(value),
+            "stroke" => colour(value),
+            "d" => {
+                value.starts_with('M')
+                    && value
+                        .split(['M', 'L', ' '])
+                        .filter(|t| !t.is_empty())
+                        .all(number)
+            }
+            _ => false,
+        }
+    }
+
+    /// Tokenizes `markup` as a run of self-closing elements and checks every tag name,
+    /// attribute name and value against the allow-lists: no text outside tags, no `<`, `>`,
+    /// quote or `&` that the builder did not write itself. Returns the number of elements.
+    fn check_markup(markup: &str) -> usize {
+        for part in HOSTILE_PARTS {
+            assert!(!markup.contains(part), "{part:?} in the markup");
+        }
+        let mut rest = markup;
+        let mut elements = 0;
+        while !rest.is_empty() {
+            assert!(rest.starts_with('<'), "text outside a tag: {:.60}", rest);
+            let end = rest.find('>').expect("an unclosed tag");
+            let tag = rest[1..end]
+                .strip_suffix('/')
+                .unwrap_or_else(|| panic!("not self-closing: {:.60}", &rest[..end]));
+            rest = &rest[end + 1..];
+            let (name, mut attrs) = tag.split_once(' ').unwrap_or((tag, ""));
+            assert!(["circle", "rect", "path"].contains(&name), "tag {name:?}");
+            loop {
+                attrs = attrs.trim_start_matches(' ');
+                if attrs.is_empty() {
+                    break;
+                }
+                let (attr, after) = attrs
+                    .split_once("=\"")
+                    .unwrap_or_else(|| panic!("not name=\"value\": {attrs:.60}"));
+                let (value, after) = after.split_once('"').expect("an unclosed value");
+                assert!(
+                    value_allowed(attr, value),
+                    "<{name}> {attr}=\"{value:.60}\" not allowed"
+                );
+                assert!(after.is_empty() || after.starts_with(' '), "{after:.60}");
+                attrs = after;
+            }
+            elements += 1;
+        }
+        elements
+    }
+
+    #[test]
+    fn the_markup_checker_rejects_what_it_should() {
+        // The checker itself must be able to fail, or the hostile test below proves nothing.
+        let good = r##"<circle id="nn-1-2" data-neuron="2" tabindex="-1" aria-label="layer 1 neuron 2" cx="1.50" cy="-2.00" r="3.00" fill="#0a0b0c"/><path d="M1.0 2.0L3.5 -4.0" stroke="#ffffff" stroke-width="0.6" data-count="1"/>"##;
+        assert_eq!(check_markup(good), 2);
+        for bad in [
+            r#"<img src="x"/>"#,
+            r#"<rect onload="x"/>"#,
+            r#"<rect fill="red"/>"#,
+            r#"<rect x="NaN"/>"#,
+            r#"<rect aria-label="pixel 1 <b>"/>"#,
+            r#"<rect x="1"/>text"#,
+            r#"<rect x="1">"#,
+            r#"<path d="M1 2Z"/>"#,
+            r#"<rect id="nn-1-x"/>"#,
+        ] {
+            let caught = std::panic::catch_unwind(|| check_markup(bad)).is_err();
+            assert!(caught, "accepted {bad}");
+        }
+    }
+
+    /// The values a hostile model puts into weights and biases: huge, tiny, subnormal, signed
+    /// zeros. (NaN and ±∞ are refused by `from_bytes`; they still arise in the activations,
+    /// as overflow: f32::MAX · 2 = ∞, ∞ − ∞ = NaN.)
+    const EXTREMES: [f32; 9] = [
+        f32::MAX,
+        -f32::MAX,
+        f32::MIN_POSITIVE,
+        -f32::MIN_POSITIVE,
+        1e-45,
+        -1e-45,
+        0.0,
+        -0.0,
+        1.0,
+    ];
+
+    /// A model file built byte by byte from `sizes`, weights and biases cycling through
+    /// [`EXTREMES`], and a note holding [`HOSTILE`]; read back with `from_bytes`.
+    fn hostile_model(sizes: &[usize], hidden: u8, seed: usize) -> crate::core::nn::Network {
+        let mut b = Vec::new();
+        b.extend_from_slice(b"MNNF");
+        b.extend_from_slice(&1u16.to_le_bytes());
+        b.extend_from_slice(&((sizes.len() - 1) as u16).to_le_bytes());
+        b.extend_from_slice(&(sizes[0] as u32).to_le_bytes());
+        for (l, &out) in sizes[1..].iter().enumerate() {
+            b.extend_from_slice(&(out as u32).to_le_bytes());
+            // Softmax (3) on the output, `hidden` elsewhere; three reserved zero bytes.
+            let code = if l + 2 == sizes.len() { 3 } else { hidden };
+            b.extend_from_slice(&[code, 0, 0, 0]);
+        }
+        let note = format!("trained on {HOSTILE}");
+        b.extend_from_slice(&(note.len() as u32).to_le_bytes());
+        b.extend_from_slice(note.as_bytes());
+        let mut k = seed;
+        for w in sizes.windows(2) {
+            for _ in 0..w[0] * w[1] + w[1] {
+                b.extend_from_slice(&EXTREMES[k % EXTREMES.len()].to_le_bytes());
+                k = k.wrapping_mul(31).wrapping_add(7);
+            }
+        }
+        let sum = crate::core::nn::model::fnv1a(&b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        let (net, read_note) = crate::core::nn::model::read(&b).expect("a valid hostile model");
+        assert_eq!(read_note, note, "the note is kept as text");
+        assert_eq!(crate::core::nn::model::from_bytes(&b).unwrap(), net);
+        net
+    }
+
+    #[test]
+    fn hostile_models_and_names_never_reach_the_markup() {
+        // 784 inputs (the image), the widest layer the layout still draws one element per
+        // neuron for, a one-neuron layer, and an input that is not square.
+        let models = [
+            hostile_model(&[784, 16, 10], 2, 1),
+            hostile_model(&[784, 5000, 1, 10], 1, 2),
+            hostile_model(&[3, 1, 2], 0, 3),
+        ];
+        let (mut checked, mut non_finite) = (0, 0);
+        for net in &models {
+            let sizes = net.sizes();
+            let dim = sizes[0];
+            let inputs = [
+                vec![0.0; dim],
+                vec![1.0; dim],
+                (0..dim).map(|i| EXTREMES[i % EXTREMES.len()]).collect(),
+            ];
+            for (x, focus) in inputs.iter().zip([None, Some(1), Some(sizes.len() - 1)]) {
+                let trace = net.forward_trace(x);
+                non_finite += trace.a.iter().flatten().filter(|v| !v.is_finite()).count();
+                let lay = layout(&sizes, FRAME, focus);
+                for (l, col) in lay.columns.iter().enumerate() {
+                    let fills = layer_fills(&trace.a[l]);
+                    assert_eq!(check_markup(&neurons_markup(col, Some(&fills))), sizes[l]);
+                    assert_eq!(check_markup(&neurons_markup(col, None)), sizes[l]);
+                    let run = css_run(&fills);
+                    assert_eq!(run.len(), 7 * sizes[l]);
+                    assert!(run
+                        .as_bytes()
+                        .chunks(7)
+                        .all(|c| value_allowed("fill", std::str::from_utf8(c).unwrap())));
+                    checked += 1;
+                }
+                for (l, dense) in net.layers.iter().enumerate() {
+                    // All edges (usize::MAX) only where that is a few thousand.
+                    let all = if dense.weights.len() <= 20_000 {
+                        usize::MAX
+                    } else {
+                        3000
+                    };
+                    for limit in [1, 50, all] {
+                        let edges =
+                            strongest_edges(&dense.weights, dense.inputs, &trace.a[l], limit);
+                        let paths = edge_paths(&edges, &lay.columns[l], &lay.columns[l + 1]);
+                        assert_eq!(check_markup(&edges_markup(&paths)), paths.len());
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 3 * (3 + 4 + 3));
+        assert!(non_finite > 0, "the models overflow to ∞ and NaN somewhere");
+        // The other pieces that end up in the same markup or in element ids.
+        for (l, j) in [(0, 0), (3, 783), (usize::MAX, usize::MAX)] {
+            let id = neuron_id(l, j);
+            assert!(value_allowed("id", &id), "{id}");
+        }
+        for v in EXTREMES.into_iter().chain([1e9, -1e9]) {
+            assert!(value_allowed("x", &coord(v)), "{}", coord(v));
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! - [`edges`]: which connections are drawn for a sample (the strongest `|w·a|`) and as which paths;
 //! - [`scale`]: colours for activations, signs and weights, and stroke widths;
 //! - [`rank`]: the test digits that activate a neuron most;
-//! - [`nav`]: keyboard moves between neurons, and the text description for screen readers.
+//! - [`nav`]: keyboard moves between neurons, and the text description for screen readers;
+//! - [`summary`]: the words and numbers shown about a layer or a neuron (titles, values, tables).
 //!
 //! Drawn layer numbering follows CONTRACTS.md: layer 0 is the input, layer `l ≥ 1` is the
 //! output of `Network::layers[l - 1]`.
@@ -16,9 +17,13 @@ pub mod markup;
 pub mod nav;
 pub mod rank;
 pub mod scale;
+pub mod summary;
 
 pub use edges::{edge_paths, strongest_edges, Edge, EdgePath};
 pub use layout::{layout, Column, Frame, Layout, NeuronPos, Shape};
-pub use nav::{describe, predicted_class, step_focus, Move};
-pub use rank::{top_k, TopActivations};
+pub use nav::{describe, step_focus, Move};
+pub use rank::{rank_batch, top_k, RankBatches, TopActivations};
 pub use scale::{activation_fill, activation_scale, heat_fill, sign_colour, stroke_width, Rgb};
+pub use summary::{
+    layer_name, layer_rows, layer_title, prediction_line, sample_caption, LayerRow, NeuronSummary,
+};

@@ -1,4 +1,7 @@
-//! Keyboard moves between neurons, the predicted class, and the text description of the graph.
+//! Keyboard moves between neurons and the text description of the graph (with the predicted
+//! class, [`argmax`]).
+
+use crate::core::nn::argmax;
 
 /// A keyboard move inside the graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,19 +64,6 @@ pub fn step_focus(sizes: &[usize], (layer, neuron): (usize, usize), mv: Move) ->
     }
 }
 
-/// The index of the largest finite output (the first one on ties); `None` if there is none.
-pub fn predicted_class(output: &[f32]) -> Option<usize> {
-    output
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.is_finite())
-        .fold(None, |best: Option<(usize, f32)>, (i, &v)| match best {
-            Some((_, b)) if b >= v => best,
-            _ => Some((i, v)),
-        })
-        .map(|(i, _)| i)
-}
-
 /// A text description of the graph for screen readers, e.g.
 /// "A network with 4 layers: 784 inputs (a 28×28 image), hidden layers of 256 and 128
 /// neurons, and 10 outputs. Test digit 1234 (labelled 7) is predicted as 7 with probability
@@ -83,7 +73,7 @@ pub fn describe(sizes: &[usize], sample: &str, label: Option<u8>, output: &[f32]
     let labelled = label
         .map(|l| format!(" (labelled {l})"))
         .unwrap_or_default();
-    match predicted_class(output) {
+    match argmax(output) {
         Some(c) => s.push_str(&format!(
             " {sample}{labelled} is predicted as {c} with probability {:.1} %.",
             output[c] * 100.0
@@ -168,14 +158,6 @@ mod tests {
         assert_eq!(step_focus(&[], (1, 1), Move::Down), (0, 0));
         assert_eq!(step_focus(&[4, 0, 2], (0, 3), Move::Right), (2, 1));
         assert_eq!(step_focus(&[4, 0, 2], (2, 0), Move::Left), (0, 0));
-    }
-
-    #[test]
-    fn predicted_class_is_the_first_largest_finite_output() {
-        assert_eq!(predicted_class(&[0.1, 0.7, 0.2]), Some(1));
-        assert_eq!(predicted_class(&[0.5, 0.5]), Some(0));
-        assert_eq!(predicted_class(&[f32::NAN, 0.1]), Some(1));
-        assert_eq!(predicted_class(&[]), None);
     }
 
     #[test]

@@ -16,6 +16,11 @@ fn main() {
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
+/// The naive f64 trainer `bench_nn accuracy` compares with (and the fast trainer's tests check
+/// against).
+#[cfg(not(target_arch = "wasm32"))]
+mod reference;
+
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::path::Path;
@@ -138,7 +143,7 @@ mod native {
     /// seeds 1–10, the naive f64 reference trainer (same weights, same batches) for seed 1,
     /// and the reference from other common initialisations.
     fn accuracy_study(train: &Samples, test: &Samples) {
-        use mnist_viz::core::nn::reference::ReferenceSgd;
+        use super::reference::ReferenceSgd;
         println!(
             "B1 test accuracy after one epoch (784-100-10 ReLU, softmax-CE, SGD lr 0.1, batch 32)"
         );

@@ -10,13 +10,12 @@
 //! The samples are visited in the same order as the fast trainer: a Fisher–Yates shuffle
 //! from `Rng::new(seed)` at the start of every epoch; the last batch of an epoch may be short.
 //!
-//! [`Trainer`]: super::Trainer
+//! It lives with `bench_nn`, its only user outside tests, so the app and the library do not
+//! carry it; its tests (here) run with `cargo test --workspace` as `bench_nn`'s unit tests.
+//!
+//! [`Trainer`]: mnist_viz::core::nn::Trainer
 
-use super::activation::Activation;
-use super::layer::Dense;
-use super::network::Network;
-use super::rng::Rng;
-use super::train::Samples;
+use mnist_viz::core::nn::{Activation, Dense, Network, Rng, Samples};
 
 /// One layer in f64: `w` is `outputs × inputs` row-major (like [`Dense`]).
 #[derive(Clone, Debug)]
@@ -196,7 +195,7 @@ fn derivative(f: Activation, z: f64, a: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::nn::{Optimizer, TrainConfig, Trainer};
+    use mnist_viz::core::nn::{Optimizer, TrainConfig, Trainer};
 
     /// `count` samples of `dim` non-negative inputs, about 70 % of them exactly zero (like
     /// MNIST pixels), 10 classes, each class lighting up its own band of inputs.
