@@ -69,6 +69,10 @@ test('a short run trains in the worker: status, loss and accuracy charts update'
     // 100, so the accuracy chart shows the epoch's train and test accuracy in its table.
     const rows = await page.locator('[data-testid="accuracy-chart"] tbody tr').allInnerTexts();
     assert.ok(rows.some((r) => /test \(epoch\)\s+40\s+[\d.]+ %/.test(r)), rows.join(' | '));
+    assert.equal(
+      await page.locator('[data-testid="accuracy-chart"] circle.dot').count(), 2,
+      'the epoch\'s train and test accuracy are drawn as dots',
+    );
     assert.ok(
       (await page.locator('[data-testid="loss-chart"] tbody tr').count()) >= 40,
       'the loss table lists the batches',

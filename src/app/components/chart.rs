@@ -15,6 +15,8 @@ const PLOT: Viewport = Viewport {
     width: 560.0,
     height: 200.0,
 };
+/// Series with at most this many drawn points get a dot on each.
+const MARKED: usize = 30;
 /// Rows of the table alternative, per series.
 const TABLE_ROWS: usize = 40;
 
@@ -146,6 +148,23 @@ pub fn LineChart(
                         })
                         .collect_view()
                 }}
+                // Series of few points (one per epoch) also get dots: a single point has no line.
+                {move || {
+                    let layout = drawn.read();
+                    let axes = layout.axes;
+                    layout
+                        .drawn
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, points)| points.len() <= MARKED)
+                        .flat_map(|(i, points)| {
+                            points.iter().map(move |&(x, y)| (i, axes.point(x, y)))
+                        })
+                        .map(|(i, (cx, cy))| {
+                            view! { <circle class=format!("dot series-{i}") cx=cx cy=cy r="3.5"></circle> }
+                        })
+                        .collect_view()
+                }}
                 {move || {
                     readout
                         .get()
@@ -171,7 +190,9 @@ pub fn LineChart(
                     {move || readout.get().map(|(_, text)| text).unwrap_or_default()}
                 </span>
             </figcaption>
-            <table class="visually-hidden">
+            // A table's height never goes below its content's: the wrapper is what hides it.
+            <div class="visually-hidden">
+            <table>
                 <caption>{format!("{title} ({y_label}), by step")}</caption>
                 <thead>
                     <tr>
@@ -208,6 +229,7 @@ pub fn LineChart(
                     }}
                 </tbody>
             </table>
+            </div>
         </figure>
     }
 }
