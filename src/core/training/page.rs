@@ -369,11 +369,16 @@ mod tests {
 
     #[test]
     fn durations_read_as_people_say_them() {
-        assert_eq!(duration(0.4), "0 s");
-        assert_eq!(duration(45.0), "45 s");
-        assert_eq!(duration(185.0), "3 min 05 s");
-        assert_eq!(duration(7620.0), "2 h 07 min");
-        assert_eq!(duration(f64::NAN), "–");
+        for (seconds, said) in [
+            (0.4, "0 s"),
+            (45.0, "45 s"),
+            (185.0, "3 min 05 s"),
+            (7620.0, "2 h 07 min"),
+            (f64::NAN, "–"),
+            (-1.0, "–"),
+        ] {
+            assert_eq!(duration(seconds), said, "{seconds}");
+        }
         assert_eq!(percent(0.9134), "91.3 %");
     }
 
