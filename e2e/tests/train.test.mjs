@@ -15,8 +15,8 @@ const { withPage } = app;
 
 /** A short run: 2,000 digits in batches of 50 = 40 batches an epoch. */
 const SHORT_RUN = 'train?hidden=32&batch=50&epochs=1&subset=2000';
-/** A run long enough to pause in the middle of (60,000 digits, batches of 10). */
-const LONG_RUN = 'train?hidden=32&batch=10&epochs=1&subset=60000';
+/** A run long enough to pause in the middle of (5 epochs of 60,000 digits in batches of 10: 30,000 batches, many seconds). */
+const LONG_RUN = 'train?hidden=32&batch=10&epochs=5&subset=60000';
 /** The worker loads both splits before it trains; the first load also compiles its wasm. */
 const TRAIN_TIMEOUT_MS = 60000;
 
