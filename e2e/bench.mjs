@@ -24,7 +24,8 @@ const TARGETS = {
   flip: [`page flip, median of ${FLIPS} → flips (grid-paint)`, 'ms', 8],
   networkFirst: ['network page first paint (network-first-paint)', 'ms', 500],
   networkSwitch: ['network sample switch, median (network-render)', 'ms', 16],
-  bundle: ['app bundle gzip -9 (html+js+wasm+css, data excluded)', 'KB', 300],
+  bundle: ['app bundle gzip -9 (html+js+wasm+css, data and training worker excluded)', 'KB', 300],
+  worker: ['training worker gzip -9 (train_worker*, loaded by /train only)', 'KB', null],
 };
 
 function median(values) {
@@ -116,15 +117,19 @@ async function network(browser, site) {
   }
 }
 
-/** Sum of gzip -9 sizes of the app files in dist (html, js, wasm, css); data/ is excluded. */
-function bundleKB(dir) {
+/** The training worker's files: only /train starts it, so they are not part of every page's load. */
+const WORKER_FILE = /^train_worker/;
+
+/** Sum of gzip -9 sizes of the app files in dist (html, js, wasm, css) that `pick` selects by
+ *  name; data/ is excluded. */
+function bundleKB(dir, pick = (name) => !WORKER_FILE.test(name)) {
   let total = 0;
   const walk = (d) => {
     for (const name of readdirSync(d)) {
       const p = path.join(d, name);
       if (statSync(p).isDirectory()) {
         if (path.relative(dir, p) !== 'data') walk(p);
-      } else if (/\.(html|js|mjs|wasm|css)$/.test(name) && name !== '404.html') {
+      } else if (/\.(html|js|mjs|wasm|css)$/.test(name) && name !== '404.html' && pick(name)) {
         total += gzipSync(readFileSync(p), { level: 9 }).length;
       }
     }
@@ -167,6 +172,7 @@ try {
   await site.close();
 }
 results.bundle = await attempt('bundle', () => bundleKB(DIST), notes);
+results.worker = await attempt('worker', () => bundleKB(DIST, (name) => WORKER_FILE.test(name)), notes);
 
 console.log(`browser benchmark (Chromium ${chromiumVersion}, release build in ${DIST})`);
 console.log(`cold-load figures: median of ${RUNS} fresh loads each (runs listed below)`);
