@@ -40,13 +40,17 @@ pub fn TrainPage() -> impl IntoView {
     // An Error report about the run (e.g. a setting the worker refused), shown until the next Start.
     let problem = RwSignal::new(None::<String>);
     let log_scale = RwSignal::new(false);
+    // Training digits the worker holds (from its Ready).
+    let train_size = RwSignal::new(0);
     let trainer = StoredValue::new_local(None::<Trainer>);
 
     let spawn = move || {
         phase.set(Phase::Loading);
         problem.set(None);
         history.set(History::default());
-        let made = Trainer::spawn(move |event| on_event(event, phase, history, problem, trainer));
+        let made = Trainer::spawn(move |event| {
+            on_event(event, phase, history, problem, train_size, trainer)
+        });
         match made {
             Ok(t) => trainer.set_value(Some(t)),
             Err(why) => phase.set(Phase::Dead(why)),
@@ -157,7 +161,9 @@ pub fn TrainPage() -> impl IntoView {
                 }.into_any()),
                 _ => problem.get().map(|p| view! { <p class="error-view" role="alert">{p}</p> }.into_any()),
             }}
-            <p class="train-status" data-testid="train-status" role="status">{status}</p>
+            // The status line changes ten times a second: screen readers hear only the phase.
+            <p class="train-status" data-testid="train-status">{status}</p>
+            <p class="visually-hidden" role="status">{move || phase_word(&phase.get())}</p>
             <div class="train-progress">
                 <progress max="1" value=move || history.read().done()></progress>
                 <span data-testid="train-speed">{speed}</span>
@@ -199,16 +205,30 @@ pub fn TrainPage() -> impl IntoView {
     }
 }
 
+/// The phase in one word, for screen readers.
+fn phase_word(phase: &Phase) -> &'static str {
+    match phase {
+        Phase::Loading => "Loading the data",
+        Phase::Idle { .. } => "Ready to train",
+        Phase::Running => "Training",
+        Phase::Paused => "Paused",
+        Phase::Finished => "Finished",
+        Phase::Dead(_) => "Stopped",
+    }
+}
+
 /// What a worker's report changes on the page.
 fn on_event(
     event: Event,
     phase: RwSignal<Phase>,
     history: RwSignal<History>,
     problem: RwSignal<Option<String>>,
+    train_size: RwSignal<usize>,
     trainer: StoredValue<Option<Trainer>, LocalStorage>,
 ) {
     match event {
         Event::Report(Report::Ready { train, .. }) => {
+            train_size.set(train);
             // Also the answer to Reset; a Start held until now is already on its way.
             if phase.get_untracked() == Phase::Loading {
                 phase.set(Phase::Idle { train });
@@ -222,15 +242,22 @@ fn on_event(
         Event::Report(Report::Paused { .. }) => phase.set(Phase::Paused),
         Event::Report(Report::Finished { .. }) => phase.set(Phase::Finished),
         Event::Report(Report::Error { message }) => {
-            if phase.get_untracked() == Phase::Loading {
-                phase.set(Phase::Dead(message));
-                drop_later(trainer);
-            } else {
-                if phase.get_untracked() == Phase::Running {
-                    phase.set(Phase::Paused);
+            let never_trained = history.with_untracked(|h| h.latest.batches_per_epoch == 0);
+            match phase.get_untracked() {
+                Phase::Loading => {
+                    phase.set(Phase::Dead(message));
+                    drop_later(trainer);
+                    return;
                 }
-                problem.set(Some(message));
+                // The worker refused to start the run: back to no run.
+                Phase::Running if never_trained => phase.set(Phase::Idle {
+                    train: train_size.get_untracked(),
+                }),
+                // The run stopped (the worker trains no further after an error).
+                Phase::Running => phase.set(Phase::Paused),
+                _ => {}
             }
+            problem.set(Some(message));
         }
         Event::Report(_) => {}
         Event::Died(why) => {
