@@ -9,6 +9,3 @@ pub mod paging;
 pub mod route;
 pub mod routes;
 pub mod viz;
-
-/// The gunzip's CRC-32, from the inflater's crate (crates/inflate).
-pub use mnist_inflate::crc32;
