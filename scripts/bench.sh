@@ -2,7 +2,8 @@
 # Prints every performance figure, each next to its target:
 #   1. native: gunzip + IDX decode (src/bin/bench_decode.rs) and the network (src/bin/bench_nn.rs)
 #   2. wasm:   the NN kernels in headless Chromium (tests/wasm_nn_bench.rs), if present, and
-#              gunzip + decode of the test split, cold and warm (tests/wasm_decode_bench.rs)
+#              gunzip against maintained inflaters and gunzip + decode of the test split, cold
+#              and warm (tests/wasm_decode_bench.rs, scripts/bench_gunzip.sh)
 #   3. browser: the release build served under /mnist/, measured by e2e/bench.mjs (decode in the
 #      browser, first grid paint, page flips, network page, bundle size)
 # A part that does not exist yet prints "n/a" instead of failing the whole run.
@@ -43,8 +44,11 @@ fi
 echo
 echo "=== wasm: tests/wasm_decode_bench.rs in headless Chromium (each way on a fresh page: cold, then warm)"
 if [ -f tests/wasm_decode_bench.rs ]; then
+  # Gunzip: the app's against maintained inflaters, GUNZIP_ROUNDS fresh pages each (9 for the
+  # README's table).
+  bash scripts/bench_gunzip.sh "${GUNZIP_ROUNDS:-3}" || echo "bench_gunzip: n/a (it failed)"
   # --profile web: the app's own build profile. One test per run, so each starts cold.
-  for t in cold_app cold_miniz cold_flate2 warm_alternating parts_of_the_work; do
+  for t in cold_app warm_alternating parts_of_the_work; do
     cargo test --profile web --target wasm32-unknown-unknown --test wasm_decode_bench -- --nocapture "$t" 2>&1 |
       grep -E '^wasm |test result|panicked' || echo "wasm_decode_bench $t: n/a (it failed)"
   done

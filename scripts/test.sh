@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is needed (scripts/setup.sh --test), then runs every test:
-#   1. native: `cargo test --workspace` (unit, property and integration tests of src/core, src/bin
-#              and crates/inflate)
+#   1. native: `cargo test --workspace` (unit, property and integration tests of src/core and src/bin)
 #   2. wasm:   the wasm-bindgen-test targets tests/wasm_*.rs, in headless Chromium (chromedriver)
 #   3. build:  `trunk build --release --public-url /mnist/` (the GitHub Pages build, under a sub-path)
 #   4. e2e:    e2e/tests/*.test.mjs (node --test + playwright-core) against dist/ served under /mnist/

@@ -6,7 +6,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use mnist_viz::core::crc32::crc32;
 use mnist_viz::core::dataset::{images_file, labels_file, Dataset, Split};
 use mnist_viz::core::idx;
 
@@ -71,7 +70,7 @@ fn bench_split(split: Split, runs: usize) -> Result<Timing, String> {
         idx::gunzip(&labels_gz).map_err(|e| e.to_string())?,
     ];
     let crc_ms = time_ms(runs, || {
-        Ok(raw.iter().map(|r| crc32(r)).fold(0, |a, c| a ^ c))
+        Ok(raw.iter().map(|r| crc32fast::hash(r)).fold(0, |a, c| a ^ c))
     })?;
     let load_ms = time_ms(runs, || {
         Dataset::from_gz(&images_gz, &labels_gz, split).map_err(|e| e.to_string())

@@ -10,6 +10,3 @@ pub mod paths;
 pub mod training;
 pub mod url;
 pub mod viz;
-
-/// The gunzip's CRC-32, from the inflater's crate (crates/inflate).
-pub use mnist_inflate::crc32;

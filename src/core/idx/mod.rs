@@ -10,9 +10,13 @@
 
 use std::fmt;
 
+use miniz_oxide::inflate::core::inflate_flags::{
+    TINFL_FLAG_HAS_MORE_INPUT, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+};
+use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
+
 use super::format::thousands;
-use mnist_inflate::crc32::{crc32, Crc32};
-use mnist_inflate::inflate::{InflateError, Inflater, Progress};
 
 /// Upper bound on the size of a decompressed file (64 MiB; the MNIST training images are 45 MiB).
 pub const MAX_DECOMPRESSED: usize = 64 * 1024 * 1024;
@@ -179,6 +183,11 @@ fn claimed_gunzip_len(gz: &[u8]) -> usize {
 /// Output space reserved before anything is known about the size (grows by doubling).
 const FIRST_OUTPUT: usize = 64 * 1024;
 
+/// Compressed bytes handed to the inflater per call. Many short calls rather than one long one:
+/// a browser's wasm engine first runs a function as baseline code and swaps in its optimised code
+/// only for calls that start later, so one call over a whole file would run unoptimised to its end.
+const INFLATE_CALL: usize = 32 * 1024;
+
 /// gzip header flags (RFC 1952).
 const FHCRC: u8 = 0x02;
 const FEXTRA: u8 = 0x04;
@@ -204,22 +213,22 @@ enum Phase {
 pub type OutputSizer = fn(&[u8]) -> Option<usize>;
 
 /// A gunzip that takes the compressed bytes in pieces of any size, as they arrive from the
-/// network: `push` each piece, then `finish`. Inflates into one growing, non-wrapping buffer
-/// (never more than `limit` bytes) and checks the member's CRC-32 and length, so it accepts
-/// exactly what a whole-file gunzip accepts and reports the same errors.
+/// network: `push` each piece, then `finish`. Inflates (miniz_oxide) into one growing,
+/// non-wrapping buffer (never more than `limit` bytes) and checks the member's CRC-32
+/// (crc32fast) and length, so it accepts exactly what a whole-file gunzip accepts and reports
+/// the same errors.
 pub struct GunzipStream {
     limit: usize,
     phase: Phase,
     /// Header bytes (while a header is split over pieces) or trailer bytes collected so far.
     pending: Vec<u8>,
-    inflater: Inflater,
-    /// Compressed bytes the inflater has not used yet (a step cut short by the end of a piece),
-    /// to be passed again in front of the next piece.
-    tail: Vec<u8>,
+    /// miniz_oxide's inflater; it keeps the bits of a step cut short by the end of a piece, so
+    /// every piece is used whole.
+    inflater: Box<DecompressorOxide>,
     /// The output buffer: `out[..produced]` is the output so far, the rest is free space.
     out: Vec<u8>,
     produced: usize,
-    crc: Crc32,
+    crc: crc32fast::Hasher,
     sizer: Option<(usize, OutputSizer)>,
     /// Ceiling for what a sizer may reserve (e.g. from the compressed length).
     reserve_bound: usize,
@@ -233,13 +242,12 @@ impl GunzipStream {
             limit,
             phase: Phase::Header,
             pending: Vec::new(),
-            inflater: Inflater::new(),
-            tail: Vec::new(),
+            inflater: Box::default(),
             // One byte of slack: a buffer of exactly the output's size would end the stream
             // "full", and growing it then would copy all of it.
             out: vec![0; expected.saturating_add(1).min(limit.saturating_add(1))],
             produced: 0,
-            crc: Crc32::new(),
+            crc: crc32fast::Hasher::new(),
             sizer: None,
             reserve_bound: limit,
         }
@@ -290,24 +298,9 @@ impl GunzipStream {
                     }
                 }
                 Phase::Body => {
-                    if self.tail.is_empty() {
-                        let used = self.inflate(input, false)?;
-                        input = &input[used..];
-                        if self.phase == Phase::Body {
-                            self.tail.extend_from_slice(input);
-                            return Ok(());
-                        }
-                    } else {
-                        let mut tail = std::mem::take(&mut self.tail);
-                        tail.extend_from_slice(input);
-                        let used = self.inflate(&tail, false)?;
-                        if self.phase == Phase::Body {
-                            tail.drain(..used);
-                            self.tail = tail;
-                            return Ok(());
-                        }
-                        return self.push(&tail[used..]);
-                    }
+                    let call = input.len().min(INFLATE_CALL);
+                    let used = self.inflate(&input[..call], false)?;
+                    input = &input[used..];
                 }
                 Phase::Trailer => {
                     let take = input.len().min(8 - self.pending.len());
@@ -336,8 +329,7 @@ impl GunzipStream {
             Phase::Body => {
                 // The end of the deflate data never came (at most the trailer is missing): let
                 // the inflater tell damaged data from data cut short, then report it.
-                let tail = std::mem::take(&mut self.tail);
-                self.inflate(&tail, true)?;
+                self.inflate(&[], true)?;
                 return Err(IdxError::TruncatedGzip);
             }
             Phase::Trailer => return Err(IdxError::TruncatedGzip),
@@ -347,26 +339,28 @@ impl GunzipStream {
         Ok(self.out)
     }
 
-    /// Inflates as much of `input` as possible (all of it unless the deflate data ends inside
-    /// it, or a step is cut short at its end); returns the bytes used. `complete`: no more
-    /// input will come.
+    /// Inflates `input` (one call's worth); returns the bytes used: all of them unless the
+    /// deflate data ends inside. `complete`: no more input will come.
     fn inflate(&mut self, input: &[u8], complete: bool) -> Result<usize, IdxError> {
+        let mut flags = TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+        if !complete {
+            flags |= TINFL_FLAG_HAS_MORE_INPUT;
+        }
         let mut used = 0;
         loop {
-            let before = self.produced;
-            let step = self
-                .inflater
-                .inflate(&input[used..], complete, &mut self.out, &mut self.produced)
-                .map_err(|e| match e {
-                    InflateError::Truncated => IdxError::TruncatedGzip,
-                    InflateError::Invalid(why) => IdxError::CorruptGzip {
-                        detail: format!("invalid deflate data: {why}"),
-                    },
-                })?;
-            self.crc.update(&self.out[before..self.produced]);
-            used += step.used;
-            match step.progress {
-                Progress::Done => {
+            let (status, read, written) = decompress(
+                &mut self.inflater,
+                &input[used..],
+                &mut self.out,
+                self.produced,
+                flags,
+            );
+            self.crc
+                .update(&self.out[self.produced..self.produced + written]);
+            self.produced += written;
+            used += read;
+            match status {
+                TINFLStatus::Done => {
                     if self.produced > self.limit {
                         return Err(IdxError::TooLarge { limit: self.limit });
                     }
@@ -374,8 +368,15 @@ impl GunzipStream {
                     self.pending.clear();
                     return Ok(used);
                 }
-                Progress::NeedOutput => self.make_room()?,
-                Progress::NeedInput => return Ok(used),
+                TINFLStatus::HasMoreOutput => self.make_room()?,
+                TINFLStatus::NeedsMoreInput if used == input.len() => return Ok(used),
+                TINFLStatus::NeedsMoreInput if read > 0 || written > 0 => {}
+                TINFLStatus::FailedCannotMakeProgress => return Err(IdxError::TruncatedGzip),
+                _ => {
+                    return Err(IdxError::CorruptGzip {
+                        detail: "invalid deflate data".into(),
+                    })
+                }
             }
         }
     }
@@ -411,7 +412,7 @@ impl GunzipStream {
         let t = &self.pending;
         let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
         let size = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
-        if crc != self.crc.value() {
+        if crc != self.crc.clone().finalize() {
             return Err(IdxError::CorruptGzip {
                 detail: "checksum mismatch".into(),
             });
@@ -466,7 +467,7 @@ fn gzip_header_len(gz: &[u8]) -> Result<Option<usize>, IdxError> {
         let Some(stored) = gz.get(at..at + 2) else {
             return Ok(None);
         };
-        if u16::from_le_bytes([stored[0], stored[1]]) != crc32(&gz[..at]) as u16 {
+        if u16::from_le_bytes([stored[0], stored[1]]) != crc32fast::hash(&gz[..at]) as u16 {
             return Err(corrupt("header checksum mismatch"));
         }
         at += 2;
