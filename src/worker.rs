@@ -9,6 +9,9 @@
 //! Between two batches the worker returns to its event loop (a message to itself through a
 //! `MessageChannel`, which, unlike `setTimeout`, is not clamped to 4 ms), so the page's `Pause`,
 //! `Step` and `Reset` are handled after the current batch. It never waits for the page.
+//!
+//! At each epoch's end (the last one is the run's end) it also sends the test set's confusion
+//! matrix, each cell with its test indices, and on `Evaluate` the current weights' one.
 
 use std::cell::RefCell;
 
@@ -22,7 +25,7 @@ use crate::app::perf::{now, record_measure};
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::nn::Samples;
 use crate::core::training::config::INPUT;
-use crate::core::training::{Command, Report, RunConfig, RunOptions, TrainingRun};
+use crate::core::training::{Command, EvalSet, Report, RunConfig, RunOptions, TrainingRun};
 
 /// The query parameter of the worker's URL that carries the site's absolute base URL.
 pub const ROOT_PARAM: &str = "root";
@@ -178,11 +181,26 @@ fn handle(command: Command) {
         Command::ReportEvery { ms } => {
             STATE.with_borrow_mut(|s| s.report_every_ms = (ms as f64).max(MIN_REPORT_MS))
         }
-        Command::Evaluate { .. } | Command::Snapshot { .. } | Command::ListSnapshots => {
-            post(Report::Error {
-                message: "This training worker does not answer that request yet.".into(),
-            })
+        Command::Evaluate { set, step: None } => {
+            let report = STATE.with_borrow(|s| s.run.as_ref().map(|run| confusion(run, set)));
+            post(report.unwrap_or_else(|| Report::Error {
+                message: "There is no run to evaluate: press Start first.".into(),
+            }))
         }
+        Command::Evaluate { step: Some(_), .. }
+        | Command::Snapshot { .. }
+        | Command::ListSnapshots => post(Report::Error {
+            message: "This training worker does not answer that request yet.".into(),
+        }),
+    }
+}
+
+/// The confusion matrix of the run's current weights over `set` (a pass over it).
+fn confusion(run: &TrainingRun, set: EvalSet) -> Report {
+    Report::Confusion {
+        set,
+        step: run.step(),
+        confusion: run.confusion(set),
     }
 }
 
@@ -334,6 +352,11 @@ fn tick() {
                 );
             }
             reports.push(report);
+        }
+        // After the epoch's Progress, so the page knows the epoch the matrix belongs to; the
+        // run's last batch ends an epoch too, so a finished run has its matrix.
+        if run.is_epoch_end() {
+            reports.push(confusion(run, EvalSet::Test));
         }
         if finished {
             s.mode = Mode::Still;

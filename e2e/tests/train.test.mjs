@@ -1,13 +1,13 @@
 // The training page (/train) in headless Chromium under /mnist/: a short run in the Web Worker
 // (start, status and both charts update; Pause stops the batch counter; Step adds exactly one
-// batch; Resume trains on; Reset returns to idle), bad settings in the link, and a worker that
-// dies is reported and can be restarted.
+// batch; Resume trains on; Reset returns to idle), the test set's confusion matrix and its
+// galleries, bad settings in the link, and a worker that dies is reported and can be restarted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appUrl, alertText, DIST } from '../lib.mjs';
+import { appUrl, alertText, DIST, readLabels, waitForCount } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors, assertNoPanic } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
@@ -80,6 +80,93 @@ test('a short run trains in the worker: status, loss and accuracy charts update'
     // The finished run can be started again; Pause and Step are off.
     assert.equal(await page.getByTestId('train-pause').isDisabled(), true);
     assert.equal(await page.getByTestId('train-start').isEnabled(), true);
+  });
+});
+
+/** The test set's true labels, by index. */
+const TEST_LABELS = readLabels('t10k');
+/** Digits a cell's gallery shows at most (core::training::confusion::GALLERY_CAP). */
+const GALLERY_CAP = 100;
+
+/** Every cell of the confusion matrix: true and predicted label, the count shown, its label. */
+function matrixCells(page) {
+  return page.locator('[data-testid="confusion-matrix"] button[data-true][data-pred]').evaluateAll(
+    (buttons) => buttons.map((b) => ({
+      t: Number(b.dataset.true),
+      p: Number(b.dataset.pred),
+      count: Number(b.textContent.trim()),
+      label: b.getAttribute('aria-label'),
+    })),
+  );
+}
+
+test('the confusion matrix sums to the evaluated test set, and a cell opens exactly its digits', async () => {
+  await withPage(async (page) => {
+    await openAndStart(page, SHORT_RUN);
+    const done = await waitForStatus(page, /^Finished/);
+    await page.getByTestId('confusion-matrix').waitFor();
+    const summary = await page.getByTestId('confusion-summary').innerText();
+    assert.match(summary, /after epoch 1:/);
+    const evaluated = Number(/([\d,]+) digits evaluated/.exec(summary)?.[1].replace(/,/g, ''));
+    assert.equal(evaluated, TEST_LABELS.length, summary);
+
+    const cells = await matrixCells(page);
+    assert.equal(cells.length, 100);
+    assert.equal(new Set(cells.map((c) => `${c.t},${c.p}`)).size, 100, 'each cell once');
+    assert.ok(cells.every((c) => c.t <= 9 && c.p <= 9 && Number.isInteger(c.count)));
+    const total = cells.reduce((sum, c) => sum + c.count, 0);
+    assert.equal(total, evaluated, 'the cells sum to the digits evaluated');
+    // Each row holds every test digit of its true label.
+    for (let t = 0; t < 10; t += 1) {
+      const row = cells.filter((c) => c.t === t).reduce((sum, c) => sum + c.count, 0);
+      assert.equal(row, TEST_LABELS.filter((l) => l === t).length, `row ${t}`);
+    }
+    // The diagonal over the total is the accuracy shown, and the epoch's test accuracy that
+    // the worker measured on its own pass (the status line).
+    const diagonal = cells.filter((c) => c.t === c.p).reduce((sum, c) => sum + c.count, 0);
+    const shown = Number(/accuracy ([\d.]+) %/.exec(summary)?.[1]);
+    assert.ok(Math.abs((100 * diagonal) / total - shown) <= 0.05 + 1e-9, `${diagonal}/${total} vs ${shown} %`);
+    assert.match(summary, new RegExp(`${diagonal.toLocaleString('en-US')} right`));
+    const epochAccuracy = Number(/test accuracy: ([\d.]+) %/.exec(done)?.[1]);
+    assert.ok(Math.abs(epochAccuracy - shown) <= 0.1 + 1e-9, `status ${epochAccuracy} % vs matrix ${shown} %`);
+    // The count is in the cell's words too, not only in its shade.
+    for (const c of cells) {
+      const words = c.count === 1 ? '1 digit' : `${c.count.toLocaleString('en-US')} digits`;
+      const right = c.t === c.p ? ', correct' : '';
+      assert.equal(c.label, `true ${c.t}, predicted ${c.p}: ${words}${right}`);
+    }
+
+    // The largest mistake: its gallery holds digits of that true label only, as many as counted.
+    const mistake = cells.filter((c) => c.t !== c.p && c.count > 0)
+      .sort((a, b) => b.count - a.count)[0];
+    assert.ok(mistake, 'a short run still gets some test digits wrong');
+    const button = page.locator(
+      `[data-testid="confusion-matrix"] button[data-true="${mistake.t}"][data-pred="${mistake.p}"]`,
+    );
+    await button.click();
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    const gallery = page.getByTestId('confusion-gallery');
+    const links = gallery.locator('a[data-index]');
+    const expected = Math.min(mistake.count, GALLERY_CAP);
+    await waitForCount(links, expected);
+    const indices = await links.evaluateAll((as) => as.map((a) => Number(a.dataset.index)));
+    assert.equal(new Set(indices).size, indices.length, 'no digit twice');
+    for (const i of indices) {
+      assert.equal(TEST_LABELS[i], mistake.t, `test digit ${i} in the gallery of true ${mistake.t}`);
+    }
+    assert.equal(await gallery.locator('a[data-index] canvas').count(), expected);
+    const more = mistake.count - expected;
+    if (more > 0) assert.match(await gallery.innerText(), new RegExp(`and ${more.toLocaleString('en-US')} more`));
+    else assert.doesNotMatch(await gallery.innerText(), /more/);
+    assert.match(await gallery.locator('h3').innerText(),
+      new RegExp(`Labelled ${mistake.t}, predicted ${mistake.p}: `));
+
+    // A digit of the gallery leads to its digit page.
+    const first = indices[0];
+    await links.first().click();
+    await page.waitForURL((url) => url.pathname === `/mnist/data/mnist/test/${first}`);
+    assert.equal((await page.getByTestId('digit-index').innerText()).trim(), String(first));
+    assert.equal((await page.getByTestId('digit-label').innerText()).trim(), String(mistake.t));
   });
 });
 

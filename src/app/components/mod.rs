@@ -1,6 +1,7 @@
 //! Reusable pieces of the views.
 
 pub mod chart;
+pub mod confusion;
 pub mod dataset_gate;
 pub mod digit_canvas;
 pub mod digit_grid;

@@ -1,16 +1,20 @@
 //! `/train?hidden=100,50&act=relu&opt=adam&lr=0.001&batch=64&epochs=3&seed=7`: train a network
 //! in a Web Worker (src/worker.rs) and watch it learn. The URL is the configuration: the form
 //! edits it, a link reproduces the run. Everything computed lives in `core::training::page`.
+//! Under the charts: the test set's confusion matrix after each epoch, with a gallery per cell.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use crate::app::components::chart::LineChart;
+use crate::app::components::confusion::ConfusionMatrix;
 use crate::app::trainer::{Event, Trainer};
 use crate::core::format::thousands;
 use crate::core::training::page::{
-    duration, form_value, page_config, with_setting, History, Series, YAxis,
+    duration, form_value, page_config, with_setting, History, Series, ShownConfusion, YAxis,
 };
 use crate::core::training::{Command, Report, RunOptions};
 
@@ -37,6 +41,9 @@ pub fn TrainPage() -> impl IntoView {
     let config = Memo::new(move |_| page_config(&query.get()));
     let phase = RwSignal::new(Phase::Loading);
     let history = RwSignal::new(History::default());
+    // The latest confusion matrix of the test set (cleared with the history).
+    let confusion = RwSignal::new(None::<ShownConfusion>);
+    let forget = move || forget_run(history, confusion);
     // An Error report about the run (e.g. a setting the worker refused), shown until the next Start.
     let problem = RwSignal::new(None::<String>);
     let log_scale = RwSignal::new(false);
@@ -47,9 +54,11 @@ pub fn TrainPage() -> impl IntoView {
     let spawn = move || {
         phase.set(Phase::Loading);
         problem.set(None);
-        history.set(History::default());
+        forget();
         let made = Trainer::spawn(move |event| {
-            on_event(event, phase, history, problem, train_size, trainer)
+            on_event(
+                event, phase, history, confusion, problem, train_size, trainer,
+            )
         });
         match made {
             Ok(t) => trainer.set_value(Some(t)),
@@ -63,7 +72,7 @@ pub fn TrainPage() -> impl IntoView {
     let start = move |_| {
         if let Ok(config) = config.get_untracked() {
             problem.set(None);
-            history.set(History::default());
+            forget();
             phase.set(Phase::Running);
             send(Command::Start {
                 config,
@@ -143,7 +152,7 @@ pub fn TrainPage() -> impl IntoView {
                     "Step"
                 </button>
                 <button type="button" data-testid="train-reset" prop:disabled=move || !has_run() on:click=move |_| {
-                    history.set(History::default());
+                    forget();
                     phase.set(Phase::Loading);
                     send(Command::Reset);
                 }>
@@ -201,6 +210,11 @@ pub fn TrainPage() -> impl IntoView {
                 })
                 y_axis=Signal::derive(|| YAxis::Fixed(0.0, 1.0))
             />
+            // Created with the first matrix (it starts loading the test digits for the
+            // galleries), kept while the matrices of later epochs replace it.
+            <Show when=move || confusion.with(Option::is_some)>
+                <ConfusionMatrix shown=confusion />
+            </Show>
         </section>
     }
 }
@@ -217,11 +231,18 @@ fn phase_word(phase: &Phase) -> &'static str {
     }
 }
 
+/// Forgets what the last run showed: its charts and its confusion matrix.
+fn forget_run(history: RwSignal<History>, confusion: RwSignal<Option<ShownConfusion>>) {
+    history.set(History::default());
+    confusion.set(None);
+}
+
 /// What a worker's report changes on the page.
 fn on_event(
     event: Event,
     phase: RwSignal<Phase>,
     history: RwSignal<History>,
+    confusion: RwSignal<Option<ShownConfusion>>,
     problem: RwSignal<Option<String>>,
     train_size: RwSignal<usize>,
     trainer: StoredValue<Option<Trainer>, LocalStorage>,
@@ -235,10 +256,22 @@ fn on_event(
             }
         }
         Event::Report(Report::Started { .. }) => {
-            history.set(History::default());
+            forget_run(history, confusion);
             phase.set(Phase::Running);
         }
         Event::Report(Report::Progress { metrics }) => history.update(|h| h.absorb(metrics)),
+        Event::Report(Report::Confusion {
+            step,
+            confusion: matrix,
+            ..
+        }) => {
+            // The epoch's Progress came first: the history knows which epoch ended at `step`.
+            let when = history.with_untracked(|h| h.moment(step));
+            confusion.set(Some(ShownConfusion {
+                when,
+                confusion: Arc::new(matrix),
+            }));
+        }
         Event::Report(Report::Paused { .. }) => phase.set(Phase::Paused),
         Event::Report(Report::Finished { .. }) => phase.set(Phase::Finished),
         Event::Report(Report::Error { message }) => {

@@ -1,6 +1,15 @@
-//! The confusion matrix of a labelled set, with the samples behind every cell (for a gallery).
+//! The confusion matrix of a labelled set, with the samples behind every cell (for a gallery),
+//! and what `/train` shows of it: each cell's shade and spoken label, and a cell's gallery.
 
 use serde::{Deserialize, Serialize};
+
+use crate::core::format::thousands;
+
+/// Shades of a cell that holds samples: 1 (fewest) to `SHADES` (most); an empty cell is 0.
+pub const SHADES: u8 = 5;
+
+/// Samples a cell's gallery shows at most; the rest are counted ("… and 23 more").
+pub const GALLERY_CAP: usize = 100;
 
 /// Counts `[true][predicted]` and, per cell, exactly the samples counted there.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -71,6 +80,95 @@ impl Confusion {
             n => self.correct() as f32 / n as f32,
         }
     }
+
+    /// The count of the fullest cell (0 for no samples).
+    pub fn max_count(&self) -> u32 {
+        self.counts.iter().copied().max().unwrap_or(0)
+    }
+
+    /// The cell's shade against the fullest cell: see [`shade`].
+    pub fn shade(&self, truth: usize, predicted: usize) -> u8 {
+        shade(self.count(truth, predicted), self.max_count())
+    }
+
+    /// What a screen reader says for a cell: "true 3, predicted 5: 12 digits" (", correct" on
+    /// the diagonal).
+    pub fn cell_label(&self, truth: usize, predicted: usize) -> String {
+        let count = digits(self.count(truth, predicted));
+        let correct = if truth == predicted { ", correct" } else { "" };
+        format!("true {truth}, predicted {predicted}: {count}{correct}")
+    }
+
+    /// The first `cap` samples of a cell (ascending) and how many more it holds.
+    pub fn gallery(&self, truth: usize, predicted: usize, cap: usize) -> Gallery {
+        let all = self.samples(truth, predicted);
+        let shown = all[..all.len().min(cap)].to_vec();
+        Gallery {
+            truth,
+            predicted,
+            more: all.len() - shown.len(),
+            shown,
+        }
+    }
+}
+
+/// The shade of a cell holding `count` samples when the fullest holds `max`: 0 when empty, else
+/// 1 to [`SHADES`] on a log scale (one sample is 1, `max` is `SHADES`), so that an off-diagonal
+/// cell's few mistakes still show beside the diagonal's thousands.
+pub fn shade(count: u32, max: u32) -> u8 {
+    if count == 0 {
+        return 0;
+    }
+    if max <= 1 || count >= max {
+        return SHADES;
+    }
+    let fraction = (count as f64).ln() / (max as f64).ln();
+    1 + (fraction * f64::from(SHADES - 1)).round() as u8
+}
+
+/// "1 digit", "12 digits", "1,135 digits".
+fn digits(n: u32) -> String {
+    match n {
+        1 => "1 digit".to_string(),
+        n => format!("{} digits", thousands(n as usize)),
+    }
+}
+
+/// The samples of one cell a gallery shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gallery {
+    pub truth: usize,
+    pub predicted: usize,
+    /// The first samples of the cell, ascending, at most the cap.
+    pub shown: Vec<u32>,
+    /// Samples of the cell not shown.
+    pub more: usize,
+}
+
+impl Gallery {
+    /// "Labelled 3, predicted 5: 12 digits".
+    pub fn title(&self) -> String {
+        let count = digits((self.shown.len() + self.more) as u32);
+        format!(
+            "Labelled {}, predicted {}: {count}",
+            self.truth, self.predicted
+        )
+    }
+
+    /// "… and 23 more" when the cell holds more than the gallery shows.
+    pub fn more_text(&self) -> Option<String> {
+        (self.more > 0).then(|| format!("… and {} more", thousands(self.more)))
+    }
+
+    /// What an empty cell's gallery says instead of digits.
+    pub fn empty_text(&self) -> Option<String> {
+        (self.shown.is_empty() && self.more == 0).then(|| {
+            format!(
+                "No test digit labelled {} was predicted as {}.",
+                self.truth, self.predicted
+            )
+        })
+    }
 }
 
 #[cfg(test)]
@@ -134,5 +232,82 @@ mod tests {
         assert_eq!(c.samples(0, 0), &[7]);
         let empty = Confusion::from_predictions(&[], &[], &[], 3);
         assert_eq!(empty.accuracy(), 0.0);
+        assert_eq!((empty.max_count(), empty.shade(1, 2)), (0, 0));
+    }
+
+    #[test]
+    fn shades_grow_with_the_count_on_a_log_scale() {
+        assert_eq!(shade(0, 1000), 0);
+        assert_eq!(shade(1, 1000), 1);
+        assert_eq!(shade(1000, 1000), SHADES);
+        // A lone sample in a matrix of single samples is as full as it gets.
+        assert_eq!(shade(1, 1), SHADES);
+        // A few mistakes are visibly shaded beside a full diagonal: ~32 is the log midpoint.
+        assert_eq!(shade(32, 1000), 3);
+        let levels: Vec<u8> = (0..=1000).map(|n| shade(n, 1000)).collect();
+        assert!(
+            levels.windows(2).all(|w| w[0] <= w[1]),
+            "never lighter for more"
+        );
+        for level in 0..=SHADES {
+            assert!(levels.contains(&level), "level {level} is used");
+        }
+    }
+
+    /// 3 classes: label 0 → [0, 0, 1], label 1 → [1] * 150, label 2 → [2].
+    fn example() -> Confusion {
+        let mut labels = vec![0u8, 0, 0, 2];
+        let mut predictions = vec![Some(0), Some(0), Some(1), Some(2)];
+        labels.extend([1; 150]);
+        predictions.extend([Some(1); 150]);
+        let indices: Vec<u32> = (0..labels.len() as u32).map(|i| 10 + i).collect();
+        Confusion::from_predictions(&predictions, &labels, &indices, 3)
+    }
+
+    #[test]
+    fn cells_are_spoken_with_their_count() {
+        let c = example();
+        assert_eq!(c.cell_label(0, 1), "true 0, predicted 1: 1 digit");
+        assert_eq!(c.cell_label(0, 0), "true 0, predicted 0: 2 digits, correct");
+        assert_eq!(
+            c.cell_label(1, 1),
+            "true 1, predicted 1: 150 digits, correct"
+        );
+        assert_eq!(c.cell_label(2, 0), "true 2, predicted 0: 0 digits");
+        assert_eq!(c.max_count(), 150);
+        assert_eq!(
+            (c.shade(1, 1), c.shade(0, 1), c.shade(2, 0)),
+            (SHADES, 1, 0)
+        );
+        let big = Confusion::from_predictions(&[Some(0); 1234], &[0; 1234], &[0; 1234], 1);
+        assert_eq!(
+            big.cell_label(0, 0),
+            "true 0, predicted 0: 1,234 digits, correct"
+        );
+    }
+
+    #[test]
+    fn a_gallery_holds_exactly_its_cell_up_to_the_cap() {
+        let c = example();
+        let g = c.gallery(0, 0, GALLERY_CAP);
+        assert_eq!((g.shown.clone(), g.more), (vec![10, 11], 0));
+        assert_eq!(g.title(), "Labelled 0, predicted 0: 2 digits");
+        assert_eq!((g.more_text(), g.empty_text()), (None, None));
+        let g = c.gallery(1, 1, GALLERY_CAP);
+        assert_eq!(g.shown.len(), GALLERY_CAP);
+        assert_eq!(g.shown, c.samples(1, 1)[..GALLERY_CAP]);
+        assert_eq!(g.more, 50);
+        assert_eq!(g.title(), "Labelled 1, predicted 1: 150 digits");
+        assert_eq!(g.more_text().as_deref(), Some("… and 50 more"));
+        let g = c.gallery(2, 1, GALLERY_CAP);
+        assert!(g.shown.is_empty());
+        assert_eq!(
+            g.empty_text().as_deref(),
+            Some("No test digit labelled 2 was predicted as 1.")
+        );
+        assert_eq!(
+            c.gallery(0, 1, 0).more_text().as_deref(),
+            Some("… and 1 more")
+        );
     }
 }

@@ -1,10 +1,15 @@
 //! What the training page (`/train`) computes, so its view stays thin: its settings over the URL
 //! query (a light run when the link gives none), the form's edits of that query, the history
-//! of a run gathered from the worker's reports, the status line, and the charts' geometry.
+//! of a run gathered from the worker's reports, the status line, the charts' geometry, and the
+//! line above the confusion matrix (the matrix's cells and galleries: [`super::confusion`]).
+
+use std::sync::Arc;
 
 use super::chart::{downsample, extent, nearest, Axes, Scale, Viewport};
 use super::config::{ConfigError, RunConfig};
+use super::confusion::Confusion;
 use super::metrics::{EpochPoint, Metrics};
+use crate::core::format::thousands;
 
 /// What `/train` means for the settings its link leaves out: a light run (784-100-10, batch 64,
 /// 2 epochs) instead of the native trainer's defaults ([`RunConfig::default`]: 784-256-128-10,
@@ -170,6 +175,34 @@ impl History {
         };
         (at(|e| e.train_accuracy), at(|e| e.test_accuracy))
     }
+
+    /// When the weights of `step` were taken, as the confusion matrix says it: "after epoch 2"
+    /// when an epoch ended at that step, else "after batch 120".
+    pub fn moment(&self, step: u64) -> String {
+        match self.epochs.iter().find(|e| e.step == step) {
+            Some(e) => format!("after epoch {}", e.epoch),
+            None => format!("after batch {}", thousands(step as usize)),
+        }
+    }
+}
+
+/// A confusion matrix as `/train` shows it: the matrix and when its weights were taken
+/// ([`History::moment`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownConfusion {
+    pub when: String,
+    pub confusion: Arc<Confusion>,
+}
+
+/// The line above the matrix: "Test set after epoch 2: 10,000 digits evaluated, 9,123 right ·
+/// accuracy 91.2 %".
+pub fn confusion_summary(c: &Confusion, when: &str) -> String {
+    format!(
+        "Test set {when}: {} digits evaluated, {} right · accuracy {}",
+        thousands(c.total() as usize),
+        thousands(c.correct() as usize),
+        percent(c.accuracy())
+    )
 }
 
 /// A chart's points: (step, value).
@@ -495,5 +528,39 @@ mod tests {
         let l = layout(&[], YAxis::Fit, "", v);
         assert_eq!(l.readout(&[], 3.0, false), None);
         assert!(l.paths.is_empty() && !l.x_ticks.is_empty());
+    }
+
+    #[test]
+    fn the_matrix_says_when_and_how_well() {
+        let mut h = History::default();
+        h.epochs.push(EpochPoint {
+            epoch: 2,
+            step: 80,
+            mean_loss: 0.3,
+            train_accuracy: 0.95,
+            test_accuracy: 0.9,
+            learning_rate: 0.1,
+        });
+        assert_eq!(h.moment(80), "after epoch 2");
+        assert_eq!(h.moment(1234), "after batch 1,234");
+        let labels: Vec<u8> = (0..10_000).map(|i| (i % 10) as u8).collect();
+        // 9,123 right: the first 877 are predicted one class off.
+        let predictions: Vec<Option<usize>> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| {
+                Some(if i < 877 {
+                    (l as usize + 1) % 10
+                } else {
+                    l as usize
+                })
+            })
+            .collect();
+        let indices: Vec<u32> = (0..10_000).collect();
+        let c = Confusion::from_predictions(&predictions, &labels, &indices, 10);
+        assert_eq!(
+            confusion_summary(&c, &h.moment(80)),
+            "Test set after epoch 2: 10,000 digits evaluated, 9,123 right · accuracy 91.2 %"
+        );
     }
 }

@@ -1,0 +1,161 @@
+//! The test set's confusion matrix on /train: a 10×10 table (rows: true label, columns:
+//! predicted), each cell a button with its count, shaded by it; a click opens the gallery of
+//! exactly that cell's test digits, each a link to its digit page. Shades, labels, the cap and
+//! the summary line come from `core::training::{confusion, page}`.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::app::components::dataset_gate::WithDataset;
+use crate::app::components::digit_canvas::DigitCanvas;
+use crate::app::data::use_dataset;
+use crate::app::link;
+use crate::core::dataset::{Dataset, DatasetName, Split};
+use crate::core::paths::digit_path;
+use crate::core::training::confusion::{Confusion, Gallery, GALLERY_CAP};
+use crate::core::training::page::{confusion_summary, ShownConfusion};
+
+/// A cell of the matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cell {
+    truth: usize,
+    predicted: usize,
+}
+
+/// `shown`: the latest matrix the worker sent (`None`: none yet; only the heading shows).
+#[component]
+pub fn ConfusionMatrix(#[prop(into)] shown: Signal<Option<ShownConfusion>>) -> impl IntoView {
+    // The galleries show the page's own copy of the test set: start loading it with the first
+    // matrix, so a click finds it ready.
+    let _ = use_dataset(DatasetName::Mnist, Split::Test);
+    // The open gallery's cell; it stays open (with the new digits) when the next matrix comes.
+    let selected = RwSignal::new(None::<Cell>);
+    let table = move || {
+        shown.with(|s| {
+            s.as_ref().map(|s| {
+                view! {
+                    <p class="confusion-summary" data-testid="confusion-summary">
+                        {confusion_summary(&s.confusion, &s.when)}
+                    </p>
+                    {matrix_table(&s.confusion, selected)}
+                }
+            })
+        })
+    };
+    let gallery = move || {
+        let cell = selected.get()?;
+        let gallery = shown.with(|s| {
+            s.as_ref()
+                .map(|s| s.confusion.gallery(cell.truth, cell.predicted, GALLERY_CAP))
+        })?;
+        Some(view! { <ConfusionGallery gallery /> })
+    };
+    view! {
+        <section class="confusion-section" aria-labelledby="confusion-title">
+            <h2 id="confusion-title">"Confusion matrix of the test set"</h2>
+            <p class="hint">
+                "Rows: the true label; columns: the network's prediction; the diagonal (framed) is right. Click a cell for its digits."
+            </p>
+            {table}
+            {gallery}
+        </section>
+    }
+}
+
+fn matrix_table(c: &Confusion, selected: RwSignal<Option<Cell>>) -> impl IntoView {
+    let classes = c.classes;
+    let header = (0..classes)
+        .map(|p| view! { <th scope="col">{p}</th> })
+        .collect_view();
+    let rows = (0..classes)
+        .map(|truth| {
+            let cells = (0..classes)
+                .map(|predicted| matrix_cell(c, Cell { truth, predicted }, selected))
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">{truth}</th>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="confusion-scroll">
+            <table class="confusion" data-testid="confusion-matrix">
+                <thead>
+                    <tr>
+                        <th scope="col" class="confusion-corner">"true ↓ predicted →"</th>
+                        {header}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn matrix_cell(c: &Confusion, cell: Cell, selected: RwSignal<Option<Cell>>) -> impl IntoView {
+    let Cell { truth, predicted } = cell;
+    let diagonal = if truth == predicted { " diagonal" } else { "" };
+    let class = format!(
+        "confusion-cell shade-{}{diagonal}",
+        c.shade(truth, predicted)
+    );
+    let toggle = move |_| selected.update(|s| *s = (*s != Some(cell)).then_some(cell));
+    view! {
+        <td>
+            <button
+                type="button"
+                class=class
+                data-true=truth
+                data-pred=predicted
+                aria-label=c.cell_label(truth, predicted)
+                aria-pressed=move || (selected.get() == Some(cell)).to_string()
+                on:click=toggle
+            >
+                {c.count(truth, predicted)}
+            </button>
+        </td>
+    }
+}
+
+/// The digits of one cell, each a link to its digit page.
+#[component]
+fn ConfusionGallery(gallery: Gallery) -> impl IntoView {
+    let title = gallery.title();
+    let more = gallery.more_text();
+    let empty = gallery.empty_text();
+    let indices = gallery.shown;
+    let render = move |d: Arc<Dataset>| gallery_digits(d, &indices);
+    view! {
+        <section class="confusion-gallery" data-testid="confusion-gallery" aria-labelledby="confusion-gallery-title">
+            <h3 id="confusion-gallery-title">{title}</h3>
+            {empty.map(|e| view! { <p class="empty">{e}</p> })}
+            <WithDataset name=DatasetName::Mnist split=Split::Test render />
+            {more.map(|m| view! { <p class="hint">{m}</p> })}
+        </section>
+    }
+}
+
+fn gallery_digits(d: Arc<Dataset>, indices: &[u32]) -> impl IntoView {
+    let (rows, cols) = (d.images.rows, d.images.cols);
+    let items = indices
+        .iter()
+        .map(|&i| i as usize)
+        .filter(|&i| i < d.len())
+        .map(|i| {
+            let href = link(&digit_path(DatasetName::Mnist, Split::Test, i));
+            let label = format!("Test digit {i}, labelled {}", d.label(i));
+            view! {
+                <li>
+                    <a href=href data-index=i title=format!("Digit {i}")>
+                        <DigitCanvas pixels=d.image(i).to_vec() rows cols label />
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="gallery-digits">{items}</ul> }
+}
