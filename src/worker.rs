@@ -116,16 +116,21 @@ async fn load() {
     );
     match (train, test) {
         (Ok(train), Ok(test)) => {
-            let ready = Report::Ready {
-                train: train.len(),
-                test: test.len(),
-            };
+            let ready = ready(&train, &test);
             STATE.with_borrow_mut(|s| s.data = Some((train, test)));
             post(ready);
         }
         (Err(e), _) | (_, Err(e)) => post(Report::Error {
             message: e.to_string(),
         }),
+    }
+}
+
+/// `Ready`: the worker holds both splits and waits for a Start.
+fn ready(train: &Dataset, test: &Dataset) -> Report {
+    Report::Ready {
+        train: train.len(),
+        test: test.len(),
     }
 }
 
@@ -169,10 +174,7 @@ fn handle(command: Command) {
                 s.run = None;
                 s.epoch_started_ms = None;
                 s.mode = Mode::Still;
-                s.data.as_ref().map(|(train, test)| Report::Ready {
-                    train: train.len(),
-                    test: test.len(),
-                })
+                s.data.as_ref().map(|(train, test)| ready(train, test))
             });
             if let Some(ready) = ready {
                 post(ready);
@@ -355,8 +357,12 @@ fn tick() {
         }
         // After the epoch's Progress, so the page knows the epoch the matrix belongs to; the
         // run's last batch ends an epoch too, so a finished run has its matrix.
-        if run.is_epoch_end() {
-            reports.push(confusion(run, EvalSet::Test));
+        if let (true, Some(matrix)) = (run.is_epoch_end(), run.epoch_confusion()) {
+            reports.push(Report::Confusion {
+                set: EvalSet::Test,
+                step: run.step(),
+                confusion: matrix.clone(),
+            });
         }
         if finished {
             s.mode = Mode::Still;

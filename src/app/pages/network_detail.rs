@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::network::NetworkState;
+use crate::app::api;
 use crate::app::components::digit_canvas::DigitCanvas;
 use crate::app::data::use_dataset;
 use crate::app::link;
@@ -161,16 +162,6 @@ fn IncomingWeights(weights: Vec<f32>, layer: usize) -> impl IntoView {
     }
 }
 
-/// Resolves after the browser had a chance to handle events and paint.
-async fn pause() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback(&resolve);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 /// Every activation of the test set, layer by layer in batches, ranked per neuron.
 async fn rank_test_set(
     network: Arc<Network>,
@@ -182,7 +173,7 @@ async fn rank_test_set(
         let end = batch.end;
         rank_batch(&network, &test.images, batch, &mut tops);
         progress.set(Some(end));
-        pause().await;
+        api::next_task().await;
     }
     tops
 }

@@ -19,7 +19,9 @@ use super::metrics::{
     EstimatePoint, LayerPoint, LossPoint, Metrics, HISTOGRAM_BINS,
 };
 use super::snapshots::{Snapshot, SnapshotKind, SnapshotStore};
-use crate::core::nn::{evaluate, Activation, BatchReport, Network, Samples, TrainError, Trainer};
+use crate::core::nn::{
+    evaluate, Activation, BatchReport, Evaluation, Network, Samples, TrainError, Trainer,
+};
 
 /// How much to measure; none of it changes what is trained.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -133,6 +135,9 @@ pub struct TrainingRun {
     samples_seen: u64,
     last_report: Option<(f64, u64)>,
     snapshots: SnapshotStore,
+    /// The test set's confusion matrix from the last epoch's end (the same pass that gave its
+    /// test accuracy).
+    epoch_confusion: Option<Confusion>,
 }
 
 impl TrainingRun {
@@ -177,6 +182,7 @@ impl TrainingRun {
             samples_seen: 0,
             last_report: None,
             snapshots,
+            epoch_confusion: None,
         })
     }
 
@@ -264,12 +270,23 @@ impl TrainingRun {
 
     fn finish_epoch(&mut self, step: u64) {
         let net = self.trainer.network();
+        // One pass over the test set gives both its accuracy and its confusion matrix.
+        let test_predictions = net.predict_sparse(self.test.sparse());
+        let test_accuracy =
+            Evaluation::from_predictions(&test_predictions, &self.test.labels, net.output_size())
+                .accuracy();
+        self.epoch_confusion = Some(Confusion::from_predictions(
+            &test_predictions,
+            &self.test.labels,
+            &(0..self.test.len() as u32).collect::<Vec<_>>(),
+            CLASSES,
+        ));
         self.pending.epochs_done.push(EpochPoint {
             epoch: self.trainer.epoch(),
             step,
             mean_loss: (self.epoch_loss_sum / self.epoch_batches.max(1) as f64) as f32,
             train_accuracy: evaluate(&net, &self.train).accuracy(),
-            test_accuracy: evaluate(&net, &self.test).accuracy(),
+            test_accuracy,
             learning_rate: self.epoch_lr,
         });
         self.epoch_loss_sum = 0.0;
@@ -376,6 +393,11 @@ impl TrainingRun {
     /// training); the next report measures from `now`.
     pub fn restart_clock(&mut self, now: f64) {
         self.last_report = Some((now, self.samples_seen));
+    }
+
+    /// The test set's confusion matrix as of the last epoch's end (None before the first).
+    pub fn epoch_confusion(&self) -> Option<&Confusion> {
+        self.epoch_confusion.as_ref()
     }
 
     /// The confusion matrix of the current weights over `set`; cell indices are test-set indices.
@@ -601,6 +623,8 @@ mod tests {
             run.step_batch().unwrap();
         }
         let full = run.confusion(EvalSet::Test);
+        // The last epoch's own pass over the test set gave the same matrix.
+        assert_eq!(run.epoch_confusion(), Some(&full));
         assert_eq!(full.total(), 200);
         assert_eq!(full.accuracy(), evaluate(&run.network(), &test).accuracy());
         assert!(
