@@ -11,7 +11,10 @@
 //! `Step` and `Reset` are handled after the current batch. It never waits for the page.
 //!
 //! At each epoch's end (the last one is the run's end) it also sends the test set's confusion
-//! matrix, each cell with its test indices, and on `Evaluate` the current weights' one.
+//! matrix, each cell with its test indices, and on `Evaluate` the current weights' one or a
+//! snapshot's. It lists its snapshots (`Snapshots`) at each epoch's end and whenever training
+//! stops, and sends a snapshot's weights (`Snapshot`, the current ones for a step not in the
+//! past) on request: the page's time travel and model download.
 
 use std::cell::RefCell;
 
@@ -25,6 +28,7 @@ use crate::app::perf::{now, record_measure};
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::nn::Samples;
 use crate::core::training::config::INPUT;
+use crate::core::training::snapshots::flatten;
 use crate::core::training::{Command, EvalSet, Report, RunConfig, RunOptions, TrainingRun};
 
 /// The query parameter of the worker's URL that carries the site's absolute base URL.
@@ -184,16 +188,49 @@ fn handle(command: Command) {
             STATE.with_borrow_mut(|s| s.report_every_ms = (ms as f64).max(MIN_REPORT_MS))
         }
         Command::Evaluate { set, step: None } => {
-            let report = STATE.with_borrow(|s| s.run.as_ref().map(|run| confusion(run, set)));
-            post(report.unwrap_or_else(|| Report::Error {
-                message: "There is no run to evaluate: press Start first.".into(),
-            }))
+            post(with_run(|run| Some(confusion(run, set))))
         }
-        Command::Evaluate { step: Some(_), .. }
-        | Command::Snapshot { .. }
-        | Command::ListSnapshots => post(Report::Error {
-            message: "This training worker does not answer that request yet.".into(),
+        Command::Evaluate {
+            set,
+            step: Some(step),
+        } => post(with_run(|run| {
+            let snapshot = run.weights_at(Some(step))?;
+            Some(Report::Confusion {
+                set,
+                step: snapshot.meta.step,
+                confusion: run.confusion_of(&snapshot.network, set),
+            })
+        })),
+        Command::Snapshot { step } => post(with_run(|run| {
+            let snapshot = run.weights_at(Some(step))?;
+            Some(Report::Snapshot {
+                parameters: flatten(&snapshot.network),
+                meta: snapshot.meta,
+            })
+        })),
+        Command::ListSnapshots => post(with_run(|run| Some(snapshots(run)))),
+    }
+}
+
+/// `answer` of the current run, or an `Error` saying there is no run (or no such snapshot).
+fn with_run(answer: impl FnOnce(&TrainingRun) -> Option<Report>) -> Report {
+    STATE.with_borrow(|s| match s.run.as_ref() {
+        None => Report::Error {
+            message: "There is no run: press Start first.".into(),
+        },
+        Some(run) => answer(run).unwrap_or_else(|| Report::Error {
+            message: "No snapshot of the weights is that old.".into(),
         }),
+    })
+}
+
+/// The snapshots held, for the page's time-travel scrubber.
+fn snapshots(run: &TrainingRun) -> Report {
+    let store = run.snapshots();
+    Report::Snapshots {
+        snapshots: store.metas(),
+        bytes: store.bytes(),
+        budget: store.budget(),
     }
 }
 
@@ -240,7 +277,7 @@ fn start_run(config: RunConfig, options: RunOptions) {
     };
     let started = Report::Started {
         config,
-        parameters: crate::core::training::snapshots::flatten(&run.network()).len(),
+        parameters: flatten(&run.network()).len(),
         batches_per_epoch: run.batches_per_epoch(),
         snapshot_budget: run.options().snapshot_budget,
     };
@@ -278,10 +315,15 @@ fn pause() {
     let paused = STATE.with_borrow_mut(|s| {
         let was = s.mode;
         s.mode = Mode::Still;
-        (was != Mode::Still).then(|| s.run.as_mut().map(|r| (progress(r), r.step())))
+        (was != Mode::Still).then(|| {
+            s.run
+                .as_mut()
+                .map(|r| (progress(r), snapshots(r), r.step()))
+        })
     });
-    if let Some(Some((progress, step))) = paused {
+    if let Some(Some((progress, snapshots, step))) = paused {
         post(progress);
+        post(snapshots);
         post(Report::Paused { step });
     }
 }
@@ -363,6 +405,10 @@ fn tick() {
                 step: run.step(),
                 confusion: matrix.clone(),
             });
+        }
+        // The scrubber's stops: new ones at each epoch's end, and when training stops.
+        if run.is_epoch_end() || finished || s.mode == Mode::Still {
+            reports.push(snapshots(run));
         }
         if finished {
             s.mode = Mode::Still;

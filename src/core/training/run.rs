@@ -424,6 +424,22 @@ impl TrainingRun {
     pub fn snapshot_at(&self, step: u64) -> Option<&Snapshot> {
         self.snapshots.at_or_before(step)
     }
+
+    /// The weights as they were at `step`: the current ones when `step` is `None` or not before
+    /// the current step, else the snapshot at or before it (`None` if every snapshot is later).
+    pub fn weights_at(&self, step: Option<u64>) -> Option<Snapshot> {
+        match step {
+            Some(s) if s < self.step() => self.snapshot_at(s).cloned(),
+            _ => {
+                let kind = if self.is_epoch_end() {
+                    SnapshotKind::Epoch
+                } else {
+                    SnapshotKind::Step
+                };
+                Some(Snapshot::new(self.network(), self.step(), self.epoch(), kind))
+            }
+        }
+    }
 }
 
 /// Whether `step` is one of every `n` (never when `n` is 0).
@@ -671,6 +687,11 @@ mod tests {
         assert_eq!(run.snapshot_at(8).unwrap().meta.step, 6);
         assert_ne!(run.snapshot_at(8).unwrap().network, at_step_7.unwrap());
         assert_eq!(run.snapshot_at(99).unwrap().network, run.network());
+        // weights_at: the current weights for None or a step not before the current one.
+        assert_eq!(run.weights_at(None).unwrap().network, run.network());
+        assert_eq!(run.weights_at(Some(run.step())).unwrap().meta.step, run.step());
+        assert_eq!(run.weights_at(Some(8)).unwrap().meta.step, 6);
+        assert_eq!(run.weights_at(Some(0)).unwrap().network, start);
     }
 
     #[test]
