@@ -187,9 +187,7 @@ fn handle(command: Command) {
         Command::ReportEvery { ms } => {
             STATE.with_borrow_mut(|s| s.report_every_ms = (ms as f64).max(MIN_REPORT_MS))
         }
-        Command::Evaluate { set, step: None } => {
-            post(with_run(|run| Some(confusion(run, set))))
-        }
+        Command::Evaluate { set, step: None } => post(with_run(|run| Some(confusion(run, set)))),
         Command::Evaluate {
             set,
             step: Some(step),
@@ -201,11 +199,12 @@ fn handle(command: Command) {
                 confusion: run.confusion_of(&snapshot.network, set),
             })
         })),
-        Command::Snapshot { step } => post(with_run(|run| {
+        Command::Snapshot { step, purpose } => post(with_run(|run| {
             let snapshot = run.weights_at(Some(step))?;
             Some(Report::Snapshot {
                 parameters: flatten(&snapshot.network),
                 meta: snapshot.meta,
+                purpose,
             })
         })),
         Command::ListSnapshots => post(with_run(|run| Some(snapshots(run)))),

@@ -14,9 +14,10 @@ use crate::app::components::confusion::ConfusionMatrix;
 use crate::app::trainer::{Event, Trainer};
 use crate::core::format::thousands;
 use crate::core::training::page::{
-    duration, form_value, page_config, with_setting, History, Series, ShownConfusion, YAxis,
+    duration, form_value, page_config, weights_from, with_setting, History, ReceivedWeights,
+    Series, ShownConfusion, YAxis,
 };
-use crate::core::training::{Command, Report, RunOptions};
+use crate::core::training::{Command, Report, RunConfig, RunOptions, SnapshotMeta};
 
 /// Where the worker and its run stand.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,32 +35,93 @@ enum Phase {
     Dead(String),
 }
 
+/// What the page knows of its worker and its run: every report lands in one of these.
+/// Provided as context to the page's components.
+#[derive(Clone, Copy)]
+pub struct RunState {
+    phase: RwSignal<Phase>,
+    /// The run's settings, from its `Started` (None before the first run).
+    pub config: RwSignal<Option<RunConfig>>,
+    pub history: RwSignal<History>,
+    /// The latest confusion matrix of the test set (cleared with the history).
+    pub confusion: RwSignal<Option<ShownConfusion>>,
+    /// The last snapshot's weights received, with what they were asked for.
+    pub weights: RwSignal<Option<ReceivedWeights>>,
+    /// The snapshots the worker holds (ascending by step), for time travel.
+    pub snapshots: RwSignal<Vec<SnapshotMeta>>,
+    /// An Error report about the run (e.g. a setting the worker refused), shown until the next Start.
+    problem: RwSignal<Option<String>>,
+    /// Training digits the worker holds (from its Ready).
+    train_size: RwSignal<usize>,
+    trainer: StoredValue<Option<Trainer>, LocalStorage>,
+}
+
+impl RunState {
+    fn new() -> RunState {
+        RunState {
+            phase: RwSignal::new(Phase::Loading),
+            config: RwSignal::new(None),
+            history: RwSignal::new(History::default()),
+            confusion: RwSignal::new(None),
+            weights: RwSignal::new(None),
+            snapshots: RwSignal::new(Vec::new()),
+            problem: RwSignal::new(None),
+            train_size: RwSignal::new(0),
+            trainer: StoredValue::new_local(None),
+        }
+    }
+
+    /// Sends a command to the worker (held until it is ready).
+    pub fn send(&self, command: Command) {
+        self.trainer
+            .with_value(|t| t.as_ref().map(|t| t.send(command)));
+    }
+
+    /// Forgets what the last run showed: its charts, its confusion matrix, its snapshots.
+    fn forget(&self) {
+        self.history.set(History::default());
+        self.confusion.set(None);
+        self.weights.set(None);
+        self.snapshots.set(Vec::new());
+    }
+
+    /// Whether a run exists (running, paused or finished).
+    pub fn has_run(&self) -> bool {
+        matches!(
+            self.phase.get(),
+            Phase::Running | Phase::Paused | Phase::Finished
+        )
+    }
+
+    /// Whether the run is training now.
+    pub fn is_running(&self) -> bool {
+        self.phase.get() == Phase::Running
+    }
+}
+
 #[component]
 pub fn TrainPage() -> impl IntoView {
     let location = use_location();
     let query = Memo::new(move |_| location.search.get());
     let config = Memo::new(move |_| page_config(&query.get()));
-    let phase = RwSignal::new(Phase::Loading);
-    let history = RwSignal::new(History::default());
-    // The latest confusion matrix of the test set (cleared with the history).
-    let confusion = RwSignal::new(None::<ShownConfusion>);
-    let forget = move || forget_run(history, confusion);
-    // An Error report about the run (e.g. a setting the worker refused), shown until the next Start.
-    let problem = RwSignal::new(None::<String>);
+    let run = RunState::new();
+    provide_context(run);
+    let RunState {
+        phase,
+        history,
+        confusion,
+        problem,
+        trainer,
+        ..
+    } = run;
+    let forget = move || run.forget();
     let log_scale = RwSignal::new(false);
-    // Training digits the worker holds (from its Ready).
-    let train_size = RwSignal::new(0);
-    let trainer = StoredValue::new_local(None::<Trainer>);
 
     let spawn = move || {
         phase.set(Phase::Loading);
         problem.set(None);
         forget();
-        let made = Trainer::spawn(move |event| {
-            on_event(
-                event, phase, history, confusion, problem, train_size, trainer,
-            )
-        });
+        let made = Trainer::spawn(move |event| on_event(event, run));
         match made {
             Ok(t) => trainer.set_value(Some(t)),
             Err(why) => phase.set(Phase::Dead(why)),
@@ -68,7 +130,7 @@ pub fn TrainPage() -> impl IntoView {
     spawn();
     on_cleanup(move || trainer.set_value(None));
 
-    let send = move |command: Command| trainer.with_value(|t| t.as_ref().map(|t| t.send(command)));
+    let send = move |command: Command| run.send(command);
     let start = move |_| {
         if let Ok(config) = config.get_untracked() {
             problem.set(None);
@@ -82,12 +144,7 @@ pub fn TrainPage() -> impl IntoView {
     };
     let running = move || phase.get() == Phase::Running;
     let paused = move || phase.get() == Phase::Paused;
-    let has_run = move || {
-        matches!(
-            phase.get(),
-            Phase::Running | Phase::Paused | Phase::Finished
-        )
-    };
+    let has_run = move || run.has_run();
     let dead = move || matches!(phase.get(), Phase::Dead(_));
     let can_start = move || config.read().is_ok() && !running() && !dead();
 
@@ -231,22 +288,17 @@ fn phase_word(phase: &Phase) -> &'static str {
     }
 }
 
-/// Forgets what the last run showed: its charts and its confusion matrix.
-fn forget_run(history: RwSignal<History>, confusion: RwSignal<Option<ShownConfusion>>) {
-    history.set(History::default());
-    confusion.set(None);
-}
-
 /// What a worker's report changes on the page.
-fn on_event(
-    event: Event,
-    phase: RwSignal<Phase>,
-    history: RwSignal<History>,
-    confusion: RwSignal<Option<ShownConfusion>>,
-    problem: RwSignal<Option<String>>,
-    train_size: RwSignal<usize>,
-    trainer: StoredValue<Option<Trainer>, LocalStorage>,
-) {
+fn on_event(event: Event, run: RunState) {
+    let RunState {
+        phase,
+        history,
+        confusion,
+        problem,
+        train_size,
+        trainer,
+        ..
+    } = run;
     match event {
         Event::Report(Report::Ready { train, .. }) => {
             train_size.set(train);
@@ -255,8 +307,9 @@ fn on_event(
                 phase.set(Phase::Idle { train });
             }
         }
-        Event::Report(Report::Started { .. }) => {
-            forget_run(history, confusion);
+        Event::Report(Report::Started { config, .. }) => {
+            run.forget();
+            run.config.set(Some(config));
             phase.set(Phase::Running);
         }
         Event::Report(Report::Progress { metrics }) => history.update(|h| h.absorb(metrics)),
@@ -272,6 +325,26 @@ fn on_event(
                 confusion: Arc::new(matrix),
             }));
         }
+        Event::Report(Report::Snapshot {
+            meta,
+            purpose,
+            parameters,
+        }) => {
+            let network = run
+                .config
+                .with_untracked(|c| c.as_ref().and_then(|c| weights_from(c, &parameters)));
+            match network {
+                Some(network) => run.weights.set(Some(ReceivedWeights {
+                    meta,
+                    purpose,
+                    network: Arc::new(network),
+                })),
+                None => problem.set(Some(
+                    "The worker sent weights that do not fit the run's network.".into(),
+                )),
+            }
+        }
+        Event::Report(Report::Snapshots { snapshots, .. }) => run.snapshots.set(snapshots),
         Event::Report(Report::Paused { .. }) => phase.set(Phase::Paused),
         Event::Report(Report::Finished { .. }) => phase.set(Phase::Finished),
         Event::Report(Report::Error { message }) => {

@@ -18,6 +18,6 @@ pub mod snapshots;
 pub use config::{ConfigError, OptimizerKind, RunConfig, CLASSES, INPUT};
 pub use confusion::Confusion;
 pub use metrics::Metrics;
-pub use protocol::{Command, Report};
+pub use protocol::{Command, Report, WeightsFor};
 pub use run::{EvalSet, RunError, RunOptions, TrainingRun};
 pub use snapshots::{Snapshot, SnapshotKind, SnapshotMeta, SnapshotStore};

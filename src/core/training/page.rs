@@ -6,10 +6,13 @@
 use std::sync::Arc;
 
 use super::chart::{downsample, extent, nearest, Axes, Scale, Viewport};
-use super::config::{ConfigError, RunConfig};
+use super::config::{ConfigError, RunConfig, CLASSES, INPUT};
 use super::confusion::Confusion;
 use super::metrics::{EpochPoint, Metrics};
+use super::protocol::WeightsFor;
+use super::snapshots::{unflatten, SnapshotMeta};
 use crate::core::format::thousands;
+use crate::core::nn::Network;
 
 /// What `/train` means for the settings its link leaves out: a light run (784-100-10, batch 64,
 /// 2 epochs) instead of the native trainer's defaults ([`RunConfig::default`]: 784-256-128-10,
@@ -205,6 +208,20 @@ pub fn confusion_summary(c: &Confusion, when: &str) -> String {
     )
 }
 
+/// A snapshot's weights as the page received them, for what it asked them for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReceivedWeights {
+    pub meta: SnapshotMeta,
+    pub purpose: WeightsFor,
+    pub network: Arc<Network>,
+}
+
+/// The network of `config`'s shape with the parameters of a snapshot (`snapshots::flatten`
+/// layout); `None` if their number does not fit the shape.
+pub fn weights_from(config: &RunConfig, flat: &[f32]) -> Option<Network> {
+    unflatten(&config.network(INPUT, CLASSES), flat)
+}
+
 /// A chart's points: (step, value).
 pub type Points = Vec<(f64, f64)>;
 
@@ -341,6 +358,18 @@ pub fn table_rows(points: &[(f64, f64)], rows: usize) -> Vec<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn weights_from_rebuilds_a_flattened_network_of_the_config() {
+        let config = page_config("hidden=5,3&act=tanh&seed=9").unwrap();
+        let mut trained = config.network(INPUT, CLASSES);
+        trained.layers[1].biases[2] = 0.75;
+        let flat = super::super::snapshots::flatten(&trained);
+        assert_eq!(weights_from(&config, &flat), Some(trained));
+        assert_eq!(weights_from(&config, &flat[1..]), None);
+        let other = page_config("hidden=6").unwrap();
+        assert_eq!(weights_from(&other, &flat), None);
+    }
+
     use super::*;
     use crate::core::training::metrics::{EstimatePoint, LossPoint};
     use crate::core::training::OptimizerKind;

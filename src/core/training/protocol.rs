@@ -16,6 +16,18 @@ use super::metrics::{EpochPoint, Metrics};
 use super::run::{EvalSet, RunOptions};
 use super::snapshots::SnapshotMeta;
 
+/// What the page asked a snapshot's weights for (echoed by the worker's answer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WeightsFor {
+    /// Time travel: show the model as it was at that step.
+    #[default]
+    Show,
+    /// Save it as a `.mnn` file.
+    Download,
+    /// Keep it: in IndexedDB and as the network view's model.
+    Keep,
+}
+
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -36,8 +48,13 @@ pub enum Command {
     Reset,
     /// A confusion matrix of the current weights, or of the snapshot at or before `step`.
     Evaluate { set: EvalSet, step: Option<u64> },
-    /// The snapshot at or before `step` (answered by `Snapshot`, parameters attached).
-    Snapshot { step: u64 },
+    /// The snapshot at or before `step` (answered by `Snapshot`, parameters attached, with the
+    /// same `purpose`); a step not before the current one asks for the current weights.
+    Snapshot {
+        step: u64,
+        #[serde(default)]
+        purpose: WeightsFor,
+    },
     /// The list of snapshots held (answered by `Snapshots`).
     ListSnapshots,
     /// Send `Progress` at most every `ms` milliseconds (the worker keeps it ≥ 100).
@@ -64,6 +81,9 @@ pub enum Report {
     /// A snapshot's description, its parameters attached (one buffer, `snapshots::flatten` layout).
     Snapshot {
         meta: SnapshotMeta,
+        /// Echoes the request's, so the page knows what the weights are for.
+        #[serde(default)]
+        purpose: WeightsFor,
         #[serde(skip)]
         parameters: Vec<f32>,
     },
@@ -181,7 +201,10 @@ mod tests {
                 set: EvalSet::TestEstimate,
                 step: Some(400),
             },
-            Command::Snapshot { step: 300 },
+            Command::Snapshot {
+                step: 300,
+                purpose: WeightsFor::Download,
+            },
             Command::ListSnapshots,
             Command::ReportEvery { ms: 100 },
         ]
@@ -211,6 +234,7 @@ mod tests {
             },
             Report::Snapshot {
                 meta: meta.clone(),
+                purpose: WeightsFor::Keep,
                 parameters: vec![0.5, -1.0, 2.0],
             },
             Report::Snapshots {

@@ -436,7 +436,12 @@ impl TrainingRun {
                 } else {
                     SnapshotKind::Step
                 };
-                Some(Snapshot::new(self.network(), self.step(), self.epoch(), kind))
+                Some(Snapshot::new(
+                    self.network(),
+                    self.step(),
+                    self.epoch(),
+                    kind,
+                ))
             }
         }
     }
@@ -689,7 +694,10 @@ mod tests {
         assert_eq!(run.snapshot_at(99).unwrap().network, run.network());
         // weights_at: the current weights for None or a step not before the current one.
         assert_eq!(run.weights_at(None).unwrap().network, run.network());
-        assert_eq!(run.weights_at(Some(run.step())).unwrap().meta.step, run.step());
+        assert_eq!(
+            run.weights_at(Some(run.step())).unwrap().meta.step,
+            run.step()
+        );
         assert_eq!(run.weights_at(Some(8)).unwrap().meta.step, 6);
         assert_eq!(run.weights_at(Some(0)).unwrap().network, start);
     }
