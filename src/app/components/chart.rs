@@ -33,6 +33,9 @@ pub fn LineChart(
     #[prop(into)] y_axis: Signal<YAxis>,
     #[prop(optional)] percent: bool,
     #[prop(into)] testid: String,
+    /// A step to mark with a vertical line (time travel: the moment shown), if any.
+    #[prop(optional, into)]
+    cursor: Option<Signal<Option<f64>>>,
 ) -> impl IntoView {
     let unit = if percent { "%" } else { "" };
     let drawn = Memo::new(move |_| layout(&series.read(), y_axis.get(), unit, PLOT));
@@ -164,6 +167,13 @@ pub fn LineChart(
                             view! { <circle class=format!("dot series-{i}") cx=cx cy=cy r="3.5"></circle> }
                         })
                         .collect_view()
+                }}
+                {move || {
+                    let step = cursor.and_then(|c| c.get())?;
+                    let x = drawn.read().axes.point(step, 0.0).0;
+                    Some(view! {
+                        <line class="chart-cursor" data-step=step x1=x x2=x y1=PLOT.y y2=bottom></line>
+                    })
                 }}
                 {move || {
                     readout

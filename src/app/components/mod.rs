@@ -8,3 +8,5 @@ pub mod digit_grid;
 pub mod error_view;
 pub mod network_graph;
 pub mod progress;
+pub mod time_travel;
+pub mod weight_tiles;

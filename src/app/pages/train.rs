@@ -11,13 +11,15 @@ use leptos_router::NavigateOptions;
 
 use crate::app::components::chart::LineChart;
 use crate::app::components::confusion::ConfusionMatrix;
+use crate::app::components::time_travel::{follow_live_weights, TimeTravel};
+use crate::app::components::weight_tiles::WeightTiles;
 use crate::app::trainer::{Event, Trainer};
 use crate::core::format::thousands;
 use crate::core::training::page::{
     duration, form_value, page_config, weights_from, with_setting, History, ReceivedWeights,
     Series, ShownConfusion, YAxis,
 };
-use crate::core::training::{Command, Report, RunConfig, RunOptions, SnapshotMeta};
+use crate::core::training::{Command, Report, RunConfig, RunOptions, SnapshotMeta, WeightsFor};
 
 /// Where the worker and its run stand.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +51,12 @@ pub struct RunState {
     pub weights: RwSignal<Option<ReceivedWeights>>,
     /// The snapshots the worker holds (ascending by step), for time travel.
     pub snapshots: RwSignal<Vec<SnapshotMeta>>,
+    /// The snapshot's step time travel shows; `None`: now (the live weights).
+    pub travel: RwSignal<Option<u64>>,
+    /// The weights shown (heatmaps): the last ones received for [`WeightsFor::Show`].
+    pub shown: RwSignal<Option<ReceivedWeights>>,
+    /// The confusion matrix of the moment `travel` shows, once the worker sent it.
+    pub past_confusion: RwSignal<Option<ShownConfusion>>,
     /// An Error report about the run (e.g. a setting the worker refused), shown until the next Start.
     problem: RwSignal<Option<String>>,
     /// Training digits the worker holds (from its Ready).
@@ -65,6 +73,9 @@ impl RunState {
             confusion: RwSignal::new(None),
             weights: RwSignal::new(None),
             snapshots: RwSignal::new(Vec::new()),
+            travel: RwSignal::new(None),
+            shown: RwSignal::new(None),
+            past_confusion: RwSignal::new(None),
             problem: RwSignal::new(None),
             train_size: RwSignal::new(0),
             trainer: StoredValue::new_local(None),
@@ -83,6 +94,18 @@ impl RunState {
         self.confusion.set(None);
         self.weights.set(None);
         self.snapshots.set(Vec::new());
+        self.travel.set(None);
+        self.shown.set(None);
+        self.past_confusion.set(None);
+    }
+
+    /// The confusion matrix to show: the one of the moment time travel shows once it came,
+    /// else the latest epoch's.
+    pub fn shown_confusion(&self) -> Option<ShownConfusion> {
+        match self.travel.get() {
+            Some(_) => self.past_confusion.get().or_else(|| self.confusion.get()),
+            None => self.confusion.get(),
+        }
     }
 
     /// Whether a run exists (running, paused or finished).
@@ -128,6 +151,7 @@ pub fn TrainPage() -> impl IntoView {
         }
     };
     spawn();
+    follow_live_weights(run);
     on_cleanup(move || trainer.set_value(None));
 
     let send = move |command: Command| run.send(command);
@@ -234,6 +258,7 @@ pub fn TrainPage() -> impl IntoView {
                 <progress max="1" value=move || history.read().done()></progress>
                 <span data-testid="train-speed">{speed}</span>
             </div>
+            <TimeTravel />
             <label class="log-toggle">
                 <input type="checkbox" prop:checked=move || log_scale.get() on:change=move |e| log_scale.set(event_target_checked(&e)) />
                 " Loss on a log scale"
@@ -250,6 +275,7 @@ pub fn TrainPage() -> impl IntoView {
                     ]
                 })
                 y_axis=Signal::derive(move || if log_scale.get() { YAxis::Log } else { YAxis::Fit })
+                cursor=Signal::derive(move || run.travel.get().map(|s| s as f64))
             />
             <LineChart
                 title="Accuracy"
@@ -266,11 +292,13 @@ pub fn TrainPage() -> impl IntoView {
                     ]
                 })
                 y_axis=Signal::derive(|| YAxis::Fixed(0.0, 1.0))
+                cursor=Signal::derive(move || run.travel.get().map(|s| s as f64))
             />
             // Created with the first matrix (it starts loading the test digits for the
             // galleries), kept while the matrices of later epochs replace it.
+            <WeightTiles />
             <Show when=move || confusion.with(Option::is_some)>
-                <ConfusionMatrix shown=confusion />
+                <ConfusionMatrix shown=Signal::derive(move || run.shown_confusion()) />
             </Show>
         </section>
     }
@@ -320,10 +348,16 @@ fn on_event(event: Event, run: RunState) {
         }) => {
             // The epoch's Progress came first: the history knows which epoch ended at `step`.
             let when = history.with_untracked(|h| h.moment(step));
-            confusion.set(Some(ShownConfusion {
+            let shown = Some(ShownConfusion {
                 when,
                 confusion: Arc::new(matrix),
-            }));
+            });
+            // The answer to time travel's Evaluate, or an epoch's end.
+            if run.travel.get_untracked() == Some(step) {
+                run.past_confusion.set(shown);
+            } else {
+                confusion.set(shown);
+            }
         }
         Event::Report(Report::Snapshot {
             meta,
@@ -334,11 +368,17 @@ fn on_event(event: Event, run: RunState) {
                 .config
                 .with_untracked(|c| c.as_ref().and_then(|c| weights_from(c, &parameters)));
             match network {
-                Some(network) => run.weights.set(Some(ReceivedWeights {
-                    meta,
-                    purpose,
-                    network: Arc::new(network),
-                })),
+                Some(network) => {
+                    let weights = Some(ReceivedWeights {
+                        meta,
+                        purpose,
+                        network: Arc::new(network),
+                    });
+                    if purpose == WeightsFor::Show {
+                        run.shown.set(weights.clone());
+                    }
+                    run.weights.set(weights);
+                }
                 None => problem.set(Some(
                     "The worker sent weights that do not fit the run's network.".into(),
                 )),

@@ -10,7 +10,7 @@ use super::config::{ConfigError, RunConfig, CLASSES, INPUT};
 use super::confusion::Confusion;
 use super::metrics::{EpochPoint, Metrics};
 use super::protocol::WeightsFor;
-use super::snapshots::{unflatten, SnapshotMeta};
+use super::snapshots::{unflatten, SnapshotKind, SnapshotMeta};
 use crate::core::format::thousands;
 use crate::core::nn::Network;
 
@@ -222,6 +222,45 @@ pub fn weights_from(config: &RunConfig, flat: &[f32]) -> Option<Network> {
     unflatten(&config.network(INPUT, CLASSES), flat)
 }
 
+/// Time travel's scrubber: one stop per snapshot held (ascending by step) and a last stop,
+/// "now", for the live weights. The stop showing `travel` (`None`: now); a step no longer held
+/// (thinned away) shows at the latest snapshot before it.
+pub fn scrub_position(snapshots: &[SnapshotMeta], travel: Option<u64>) -> usize {
+    match travel {
+        None => snapshots.len(),
+        Some(step) => snapshots
+            .partition_point(|s| s.step <= step)
+            .saturating_sub(1),
+    }
+}
+
+/// The step of the scrubber's stop `position`; `None` for "now" (or beyond).
+pub fn scrub_step(snapshots: &[SnapshotMeta], position: usize) -> Option<u64> {
+    snapshots.get(position).map(|s| s.step)
+}
+
+/// The words beside the scrubber: "Now: batch 1,234" or "Weights after epoch 1 (batch 938)" /
+/// "Weights at batch 400 (epoch 1)", with how many snapshots are held.
+pub fn scrub_label(snapshots: &[SnapshotMeta], travel: Option<u64>, now_step: u64) -> String {
+    let held = format!(
+        "{} snapshot{} held",
+        snapshots.len(),
+        if snapshots.len() == 1 { "" } else { "s" }
+    );
+    let position = scrub_position(snapshots, travel);
+    match (travel, snapshots.get(position)) {
+        (Some(_), Some(s)) => {
+            let batch = thousands(s.step as usize);
+            let at = match s.kind {
+                SnapshotKind::Epoch => format!("after epoch {} (batch {batch})", s.epoch),
+                SnapshotKind::Step => format!("at batch {batch} (epoch {})", s.epoch + 1),
+            };
+            format!("Weights {at} · {held}")
+        }
+        _ => format!("Now: batch {} · {held}", thousands(now_step as usize)),
+    }
+}
+
 /// A chart's points: (step, value).
 pub type Points = Vec<(f64, f64)>;
 
@@ -358,6 +397,49 @@ pub fn table_rows(points: &[(f64, f64)], rows: usize) -> Vec<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn scrubber_stops_are_the_snapshots_then_now() {
+        let meta = |step, epoch, kind| SnapshotMeta {
+            step,
+            epoch,
+            kind,
+            bytes: 4,
+        };
+        let held = vec![
+            meta(0, 0, SnapshotKind::Step),
+            meta(200, 0, SnapshotKind::Step),
+            meta(938, 1, SnapshotKind::Epoch),
+        ];
+        assert_eq!(scrub_position(&held, None), 3);
+        assert_eq!(scrub_position(&held, Some(200)), 1);
+        assert_eq!(
+            scrub_position(&held, Some(500)),
+            1,
+            "thinned: the one before"
+        );
+        assert_eq!(scrub_position(&held, Some(5000)), 2);
+        assert_eq!(scrub_position(&[], Some(3)), 0);
+        assert_eq!(scrub_step(&held, 2), Some(938));
+        assert_eq!(scrub_step(&held, 3), None);
+        assert_eq!(scrub_step(&held, 99), None);
+        assert_eq!(
+            scrub_label(&held, None, 1200),
+            "Now: batch 1,200 · 3 snapshots held"
+        );
+        assert_eq!(
+            scrub_label(&held, Some(938), 1200),
+            "Weights after epoch 1 (batch 938) · 3 snapshots held"
+        );
+        assert_eq!(
+            scrub_label(&held, Some(200), 1200),
+            "Weights at batch 200 (epoch 1) · 3 snapshots held"
+        );
+        assert_eq!(
+            scrub_label(&held[..1], None, 0),
+            "Now: batch 0 · 1 snapshot held"
+        );
+    }
+
     #[test]
     fn weights_from_rebuilds_a_flattened_network_of_the_config() {
         let config = page_config("hidden=5,3&act=tanh&seed=9").unwrap();

@@ -6,7 +6,8 @@
 //! - [`scale`]: colours for activations, signs and weights, and stroke widths;
 //! - [`rank`]: the test digits that activate a neuron most;
 //! - [`nav`]: keyboard moves between neurons, and the text description for screen readers;
-//! - [`summary`]: the words and numbers shown about a layer or a neuron (titles, values, tables).
+//! - [`summary`]: the words and numbers shown about a layer or a neuron (titles, values, tables);
+//! - [`tiles`]: the first layer's weights as a sheet of 28×28 images (the training page's heatmaps).
 //!
 //! Drawn layer numbering follows CONTRACTS.md: layer 0 is the input, layer `l ≥ 1` is the
 //! output of `Network::layers[l - 1]`.
@@ -18,6 +19,7 @@ pub mod nav;
 pub mod rank;
 pub mod scale;
 pub mod summary;
+pub mod tiles;
 
 pub use edges::{edge_paths, strongest_edges, Edge, EdgePath};
 pub use layout::{layout, Column, Frame, Layout, NeuronPos, Shape};
