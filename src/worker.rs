@@ -328,9 +328,14 @@ fn pause() {
 }
 
 fn progress(run: &mut TrainingRun) -> Report {
-    Report::Progress {
-        metrics: run.metrics_since_last_report(now() / 1000.0),
-    }
+    let mut metrics = run.metrics_since_last_report(now() / 1000.0);
+    metrics.memory_bytes = Some(memory_bytes());
+    Report::Progress { metrics }
+}
+
+/// The length of this worker's WebAssembly memory (pages of 64 KiB).
+fn memory_bytes() -> u64 {
+    core::arch::wasm32::memory_size(0) as u64 * 65_536
 }
 
 /// Queues the next batch task unless one is queued.

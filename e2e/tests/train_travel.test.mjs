@@ -57,6 +57,10 @@ test('scrubbing back shows the weights, the matrix and the chart cursor of that 
     assert.match(await summary(page), /after epoch 2:/);
     const nowAccuracy = Number(/accuracy ([\d.]+) %/.exec(await summary(page))[1]);
     assert.equal(await page.locator('.chart-cursor').count(), 0, 'no cursor at "now"');
+    // What the run holds: the worker's memory as the browser reports it, and the snapshots'
+    // bytes (3 snapshots of 784·20 + 20 + 20·10 + 10 = 15,910 parameters, 4 bytes each).
+    assert.match(await page.getByTestId('train-memory').innerText(),
+      /^Worker memory: \d+\.\d MB · snapshots: 3, 0\.2 MB of 67\.1 MB$/);
 
     // Back to the initial weights (step 0).
     await scrubber.fill('0');

@@ -16,8 +16,8 @@ use crate::app::components::weight_tiles::WeightTiles;
 use crate::app::trainer::{Event, Trainer};
 use crate::core::format::thousands;
 use crate::core::training::page::{
-    duration, form_value, page_config, weights_from, with_setting, History, ReceivedWeights,
-    Series, ShownConfusion, YAxis,
+    duration, form_value, memory_line, page_config, weights_from, with_setting, History,
+    ReceivedWeights, Series, ShownConfusion, YAxis,
 };
 use crate::core::training::{Command, Report, RunConfig, RunOptions, SnapshotMeta, WeightsFor};
 
@@ -51,6 +51,8 @@ pub struct RunState {
     pub weights: RwSignal<Option<ReceivedWeights>>,
     /// The snapshots the worker holds (ascending by step), for time travel.
     pub snapshots: RwSignal<Vec<SnapshotMeta>>,
+    /// The snapshots' bytes and their budget.
+    pub snapshot_bytes: RwSignal<(usize, usize)>,
     /// The snapshot's step time travel shows; `None`: now (the live weights).
     pub travel: RwSignal<Option<u64>>,
     /// The weights shown (heatmaps): the last ones received for [`WeightsFor::Show`].
@@ -73,6 +75,7 @@ impl RunState {
             confusion: RwSignal::new(None),
             weights: RwSignal::new(None),
             snapshots: RwSignal::new(Vec::new()),
+            snapshot_bytes: RwSignal::new((0, 0)),
             travel: RwSignal::new(None),
             shown: RwSignal::new(None),
             past_confusion: RwSignal::new(None),
@@ -94,6 +97,7 @@ impl RunState {
         self.confusion.set(None);
         self.weights.set(None);
         self.snapshots.set(Vec::new());
+        self.snapshot_bytes.set((0, 0));
         self.travel.set(None);
         self.shown.set(None);
         self.past_confusion.set(None);
@@ -258,6 +262,15 @@ pub fn TrainPage() -> impl IntoView {
                 <progress max="1" value=move || history.read().done()></progress>
                 <span data-testid="train-speed">{speed}</span>
             </div>
+            <Show when=move || run.has_run()>
+                <p class="train-memory" data-testid="train-memory">
+                    {move || {
+                        let (bytes, budget) = run.snapshot_bytes.get();
+                        let worker = history.with(|h| h.latest.memory_bytes);
+                        memory_line(worker, run.snapshots.with(Vec::len), bytes, budget)
+                    }}
+                </p>
+            </Show>
             <TimeTravel />
             <label class="log-toggle">
                 <input type="checkbox" prop:checked=move || log_scale.get() on:change=move |e| log_scale.set(event_target_checked(&e)) />
@@ -384,7 +397,14 @@ fn on_event(event: Event, run: RunState) {
                 )),
             }
         }
-        Event::Report(Report::Snapshots { snapshots, .. }) => run.snapshots.set(snapshots),
+        Event::Report(Report::Snapshots {
+            snapshots,
+            bytes,
+            budget,
+        }) => {
+            run.snapshots.set(snapshots);
+            run.snapshot_bytes.set((bytes, budget));
+        }
         Event::Report(Report::Paused { .. }) => phase.set(Phase::Paused),
         Event::Report(Report::Finished { .. }) => phase.set(Phase::Finished),
         Event::Report(Report::Error { message }) => {

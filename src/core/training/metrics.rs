@@ -90,6 +90,10 @@ pub struct Metrics {
     /// Seconds left in this epoch and in the run at that throughput.
     pub eta_epoch_seconds: Option<f64>,
     pub eta_run_seconds: Option<f64>,
+    /// The worker's WebAssembly memory in bytes, as the browser reports it (the length of its
+    /// `WebAssembly.Memory` buffer; set by the worker, `None` natively).
+    #[serde(default)]
+    pub memory_bytes: Option<u64>,
     /// `layers.len() × HISTOGRAM_BINS` counts (exact integers as f32), in the order of `layers`.
     #[serde(skip)]
     pub histograms: Vec<f32>,

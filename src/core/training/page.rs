@@ -222,6 +222,21 @@ pub fn weights_from(config: &RunConfig, flat: &[f32]) -> Option<Network> {
     unflatten(&config.network(INPUT, CLASSES), flat)
 }
 
+/// Bytes as megabytes with one decimal: "18.1 MB" (10⁶ bytes).
+pub fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// The line on memory: "Worker memory: 95.2 MB · snapshots: 57, 18.1 MB of 67.1 MB".
+pub fn memory_line(worker: Option<u64>, snapshots: usize, bytes: usize, budget: usize) -> String {
+    let worker = worker.map_or("not reported".to_string(), megabytes);
+    format!(
+        "Worker memory: {worker} · snapshots: {snapshots}, {} of {}",
+        megabytes(bytes as u64),
+        megabytes(budget as u64)
+    )
+}
+
 /// Time travel's scrubber: one stop per snapshot held (ascending by step) and a last stop,
 /// "now", for the live weights. The stop showing `travel` (`None`: now); a step no longer held
 /// (thinned away) shows at the latest snapshot before it.
@@ -397,6 +412,18 @@ pub fn table_rows(points: &[(f64, f64)], rows: usize) -> Vec<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn memory_line_states_worker_and_snapshot_bytes() {
+        assert_eq!(
+            memory_line(Some(95_200_000), 57, 18_100_000, 64 << 20),
+            "Worker memory: 95.2 MB · snapshots: 57, 18.1 MB of 67.1 MB"
+        );
+        assert_eq!(
+            memory_line(None, 0, 0, 0),
+            "Worker memory: not reported · snapshots: 0, 0.0 MB of 0.0 MB"
+        );
+    }
+
     #[test]
     fn scrubber_stops_are_the_snapshots_then_now() {
         let meta = |step, epoch, kind| SnapshotMeta {

@@ -165,6 +165,7 @@ mod tests {
             samples_per_sec: Some(20_000.5),
             eta_epoch_seconds: Some(1.5),
             eta_run_seconds: None,
+            memory_bytes: Some(3 << 20),
             histograms: (0..32).map(|i| i as f32).collect(),
         }
     }
