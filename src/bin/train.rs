@@ -45,6 +45,8 @@ train: train a network on MNIST and write a model file
   --data data/mnist       folder with the four MNIST .gz files
   --out model.mnn         where to write the model
   --single-thread         use one core only
+  --portable-kernels      the portable kernels only (no AVX2/FMA): they round like the
+                          browser's simd128 ones, for comparing a run bit for bit
   --quiet                 no progress bar
 
 The run flags are the training page's link settings (core::training::RunConfig): the same
@@ -74,6 +76,7 @@ settings train the same network in the browser at /train?<the query printed at t
                     std::process::exit(0);
                 }
                 "--single-thread" => matrix::set_parallel(false),
+                "--portable-kernels" => matrix::set_portable_only(true),
                 "--quiet" => quiet = true,
                 _ => {
                     let value = args.get(i + 1).ok_or(format!("{flag} needs a value"))?;

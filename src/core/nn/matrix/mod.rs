@@ -39,9 +39,18 @@ pub fn parallel_enabled() -> bool {
         && THREADS_ENABLED.load(Ordering::Relaxed)
 }
 
-/// The name of the SIMD back-end the kernels use on this machine.
+static PORTABLE_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// Makes every kernel use the portable back-end (`true`) or the fastest one (`false`, the
+/// default). The portable kernels round like the wasm simd128 ones (multiply, then add, in the
+/// same order), so a native run with them can be compared bit for bit with a run in the browser.
+pub fn set_portable_only(enabled: bool) {
+    PORTABLE_ONLY.store(enabled, Ordering::Relaxed);
+}
+
+/// The name of the back-end the kernels use now.
 pub fn backend_name() -> &'static str {
-    Backend::detected().name()
+    Backend::chosen().name()
 }
 
 /// A set of kernels. A value naming a SIMD back-end is only made by [`Backend::detected`] or
@@ -67,6 +76,15 @@ impl Backend {
         return Backend::Simd128;
         #[allow(unreachable_code)]
         Backend::Portable
+    }
+
+    /// The back-end the public functions use: the detected one unless [`set_portable_only`].
+    fn chosen() -> Backend {
+        if PORTABLE_ONLY.load(Ordering::Relaxed) {
+            Backend::Portable
+        } else {
+            Backend::detected()
+        }
     }
 
     /// Every back-end this machine runs, the portable one first.
@@ -129,7 +147,7 @@ pub fn gemm(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    gemm_on(Backend::detected(), m, k, n, alpha, a, b, c, accumulate);
+    gemm_on(Backend::chosen(), m, k, n, alpha, a, b, c, accumulate);
 }
 
 /// [`gemm`] with the given back-end.
@@ -302,7 +320,7 @@ impl Csr {
     /// Appends a dense row (length `cols`), keeping only its non-zeros.
     /// Entries past `cols` are ignored, so every stored column number is `< cols`.
     pub fn push_dense_row(&mut self, row: &[f32]) {
-        self.push_dense_row_on(Backend::detected(), row);
+        self.push_dense_row_on(Backend::chosen(), row);
     }
 
     /// [`Csr::push_dense_row`] listing the non-zeros with the given back-end.
@@ -399,7 +417,7 @@ impl Csr {
 /// `C = / += alpha · A · B` for a sparse A (`rows × cols`), B `cols × n`, C `rows × n`.
 /// Rows of A without non-zeros leave C's row untouched when accumulating (zero otherwise).
 pub fn gemm_csr(a: &Csr, b: &[f32], n: usize, alpha: f32, c: &mut [f32], accumulate: bool) {
-    gemm_csr_on(Backend::detected(), a, b, n, alpha, c, accumulate);
+    gemm_csr_on(Backend::chosen(), a, b, n, alpha, c, accumulate);
 }
 
 /// [`gemm_csr`] with the given back-end.
