@@ -267,6 +267,11 @@ test('a worker that dies is reported, and a restarted one trains again', async (
   await onFreshPage(app.browser, async (page) => {
     await openAndStart(page, LONG_RUN);
     await waitForStatus(page, /batches done: [1-9]/);
+    // The page has received some weights (it asks for them about once a second).
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="weight-heatmaps"]')?.dataset.step) > 0,
+      null, { timeout: TRAIN_TIMEOUT_MS },
+    );
     const [worker] = page.workers();
     assert.ok(worker, 'the page runs a worker');
     // An uncaught error inside the worker, as a crash or an out-of-memory abort would throw.
@@ -274,9 +279,15 @@ test('a worker that dies is reported, and a restarted one trains again', async (
     assert.match(await alertText(page), /training worker stopped.*killed by the test/);
     assert.match(await status(page), /^Stopped/);
     assert.equal(await page.getByTestId('train-start').isDisabled(), true);
+    // What the run showed is kept: its charts and its last weights.
+    const lastStep = await page.getByTestId('weight-heatmaps').getAttribute('data-step');
+    assert.ok(Number(lastStep) > 0);
+    assert.equal(await drawnLines(page, 'loss-chart'), 2);
 
     await page.getByTestId('train-restart').click();
     await waitForStatus(page, /^Ready/);
+    assert.equal(await page.getByTestId('weight-heatmaps').getAttribute('data-step'), lastStep,
+      'the restarted worker does not drop the last weights the page holds');
     await page.getByTestId('train-start').click();
     await waitForStatus(page, /^Training · .*batches done: [1-9]/);
     assert.equal(await page.locator('[role="alert"]').count(), 0);

@@ -144,10 +144,11 @@ pub fn TrainPage() -> impl IntoView {
     let forget = move || run.forget();
     let log_scale = RwSignal::new(false);
 
+    // A new worker (also after one died): what the last run showed stays until the next Start
+    // or Reset, its last weights included.
     let spawn = move || {
         phase.set(Phase::Loading);
         problem.set(None);
-        forget();
         let made = Trainer::spawn(move |event| on_event(event, run));
         match made {
             Ok(t) => trainer.set_value(Some(t)),
@@ -428,6 +429,9 @@ fn on_event(event: Event, run: RunState) {
         Event::Report(_) => {}
         Event::Died(why) => {
             phase.set(Phase::Dead(why));
+            // Its snapshots died with it; the charts and the last weights the page received stay.
+            run.snapshots.set(Vec::new());
+            run.travel.set(None);
             drop_later(trainer);
         }
     }
