@@ -250,6 +250,11 @@ fn samples(d: &Dataset, n: usize) -> Samples {
 }
 
 fn start_run(config: RunConfig, options: RunOptions) {
+    // The old run goes first: its samples and snapshots are freed before the new ones are made.
+    STATE.with_borrow_mut(|s| {
+        s.run = None;
+        s.mode = Mode::Still;
+    });
     let made = STATE.with_borrow(|s| {
         s.data.as_ref().map(|(train, test)| {
             let n = config.subset_len(train.len());

@@ -69,13 +69,14 @@ fn b1_one_epoch_and_inference_in_the_browser() {
 
     let mut best_sparse = f64::MAX;
     let mut best_dense = f64::MAX;
+    let test_dense = test.dense();
     for _ in 0..5 {
         let t = now_ms();
         let p = trained.predict_sparse(test.sparse());
         best_sparse = best_sparse.min(now_ms() - t);
         assert_eq!(p.len(), test.len());
         let t = now_ms();
-        let p = trained.predict_batch(&test.inputs, test.len());
+        let p = trained.predict_batch(&test_dense, test.len());
         best_dense = best_dense.min(now_ms() - t);
         assert_eq!(p.len(), test.len());
     }

@@ -136,7 +136,7 @@ mod native {
         let first = Network {
             layers: vec![net.layers[0].clone()],
         };
-        density(&first.forward_batch(&test.inputs, test.len()))
+        density(&first.forward_batch(&test.dense(), test.len()))
     }
 
     /// `bench_nn accuracy`: where B1's one-epoch accuracy comes from — the fast trainer over
@@ -202,7 +202,7 @@ mod native {
         reference("U(±1/sqrt(fan_in)) in both layers", small);
         // Not B1: inputs standardised with MNIST's mean and deviation, as many tutorials do.
         let standardise = |s: &Samples| {
-            let x = s.inputs.iter().map(|&v| (v - 0.1307) / 0.3081).collect();
+            let x = s.dense().iter().map(|&v| (v - 0.1307) / 0.3081).collect();
             Samples::new(x, s.labels.clone(), s.dim).expect("same shape")
         };
         let (train_std, test_std) = (standardise(train), standardise(test));
@@ -287,7 +287,7 @@ mod native {
             results.push((label, secs, net, first_loss, last_loss, cpu));
         }
         matrix::set_parallel(true);
-        let x_density = density(&train.inputs);
+        let x_density = density(&train.dense());
         let (_, _, ref net, first_loss, last_loss, _) = results[0];
         let h_density = hidden_density(net, &test);
         let per_sample_done =
@@ -323,6 +323,7 @@ mod native {
         let inf_flops = 2.0 * (784.0 * 100.0 + 100.0 * 10.0) * test.len() as f64;
         for (label, parallel) in [("both cores", true), ("one core", false)] {
             matrix::set_parallel(parallel);
+            let test_dense = test.dense();
             for (input, sparse_input) in
                 [("prepared sparse input", true), ("dense f32 input", false)]
             {
@@ -331,7 +332,7 @@ mod native {
                     let p = if sparse_input {
                         net.predict_sparse(test.sparse())
                     } else {
-                        net.predict_batch(&test.inputs, test.len())
+                        net.predict_batch(&test_dense, test.len())
                     };
                     (start.elapsed().as_secs_f64(), p.len())
                 });

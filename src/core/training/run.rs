@@ -105,12 +105,7 @@ impl Subset {
     /// `count` samples of `all`, evenly spaced.
     fn evenly(all: &Samples, count: usize) -> Subset {
         let indices = evenly_spaced(all.len(), count);
-        let mut inputs = Vec::with_capacity(indices.len() * all.dim);
-        for &i in &indices {
-            inputs.extend_from_slice(all.input(i as usize));
-        }
-        let labels = indices.iter().map(|&i| all.labels[i as usize]).collect();
-        let samples = Samples::new(inputs, labels, all.dim).expect("rows of valid samples");
+        let samples = all.pick(&indices);
         Subset { indices, samples }
     }
 }
@@ -243,7 +238,7 @@ impl TrainingRun {
     fn probe_layers(&mut self, step: u64, before: &[Vec<f32>]) -> Result<(), TrainError> {
         let (_, gradients) = self
             .trainer
-            .gradients(&self.probe.samples.inputs, &self.probe.samples.labels)?;
+            .gradients(&self.probe.samples.dense(), &self.probe.samples.labels)?;
         let net = self.trainer.network();
         let outputs = net.forward_layers(self.probe.samples.sparse());
         let afters = self.trainer.layer_parameters().map(|(wt, _)| wt);
@@ -621,7 +616,7 @@ mod tests {
         let mut run =
             TrainingRun::new(c.clone(), train.clone(), data(20, 7), sized(40, 30)).unwrap();
         let mut trainer = c.trainer(20, CLASSES).unwrap();
-        let (_, before) = trainer.gradients(&train.inputs, &train.labels).unwrap();
+        let (_, before) = trainer.gradients(&train.dense(), &train.labels).unwrap();
         let w0 = c.network(20, CLASSES);
         run.step_batch().unwrap();
         let m = run.metrics_since_last_report(0.0);

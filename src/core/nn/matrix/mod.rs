@@ -351,6 +351,13 @@ impl Csr {
         self.ptr.push(self.idx.len());
     }
 
+    /// Adds row `r`'s non-zeros into the dense `out` (of at least `cols` values).
+    pub fn add_row_to(&self, r: usize, out: &mut [f32]) {
+        for t in self.ptr[r]..self.ptr[r + 1] {
+            out[self.idx[t] as usize] += self.val[t];
+        }
+    }
+
     /// Asks the CPU to start loading row `r`'s non-zeros into cache (a hint: no effect on
     /// results, nothing on targets without a prefetch instruction). Gathering randomly
     /// chosen rows of a large matrix waits on memory otherwise.
