@@ -12,6 +12,7 @@
 
 use std::fmt;
 
+use crate::app::perf::now;
 use gloo_net::http::{Request, Response};
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -178,8 +179,18 @@ pub async fn read_pieces<E>(
         return Ok(());
     };
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    // On the page (not in a worker) no task may run long: a piece is handed over in slices, and
+    // after SLICE_MS of work the reader waits for the next task. A read of data already there
+    // resolves without leaving the task (a cached file comes as one piece).
+    let on_page = web_sys::window().is_some();
+    let mut working_since = now();
     loop {
+        let asked = now();
         let chunk = JsFuture::from(reader.read()).await.map_err(|_| broken())?;
+        if now() - asked >= 1.0 {
+            // The read waited: the page had its turn.
+            working_since = now();
+        }
         let done = Reflect::get(&chunk, &JsValue::from_str("done"))
             .ok()
             .and_then(|d| d.as_bool())
@@ -192,12 +203,23 @@ pub async fn read_pieces<E>(
         // Copied out of JS memory straight into fresh space (zeroing a reused buffer first cost
         // more than the copy: a whole prefetched file arrives as one piece).
         let piece = array.to_vec();
-        if let Err(e) = take(&piece) {
-            let _ = reader.cancel();
-            return Err(PiecesError::Refused(e));
+        for slice in piece.chunks(SLICE_BYTES) {
+            if let Err(e) = take(slice) {
+                let _ = reader.cancel();
+                return Err(PiecesError::Refused(e));
+            }
+            if on_page && now() - working_since >= SLICE_MS {
+                next_task().await;
+                working_since = now();
+            }
         }
     }
 }
+
+/// Bytes of a download handed to the decoder at once, and the work (ms) after which the page's
+/// reader lets other tasks run (a long task is one over 50 ms).
+const SLICE_BYTES: usize = 64 << 10;
+const SLICE_MS: f64 = 25.0;
 
 /// Name of the object index.html's inline script fills with the responses it started early.
 const PREFETCH_GLOBAL: &str = "__mnistPrefetch";

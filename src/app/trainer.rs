@@ -15,6 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
+use crate::app::perf::{now, record_measure};
 use crate::core::training::{Command, Report};
 use crate::worker::ROOT_PARAM;
 
@@ -36,6 +37,25 @@ pub struct Trainer {
 }
 
 const META_NAME: &str = "mnist-train-worker";
+
+/// Handling a report for this long or longer is recorded as a performance measure.
+const SLOW_REPORT_MS: f64 = 16.0;
+
+/// The report's `type`, e.g. "Progress".
+fn report_kind(report: &Report) -> &'static str {
+    match report {
+        Report::Ready { .. } => "Ready",
+        Report::Started { .. } => "Started",
+        Report::Progress { .. } => "Progress",
+        Report::EpochDone { .. } => "EpochDone",
+        Report::Snapshot { .. } => "Snapshot",
+        Report::Snapshots { .. } => "Snapshots",
+        Report::Confusion { .. } => "Confusion",
+        Report::Paused { .. } => "Paused",
+        Report::Finished { .. } => "Finished",
+        Report::Error { .. } => "Error",
+    }
+}
 
 /// The worker script's absolute URL, or why there is none.
 fn worker_url() -> Result<String, String> {
@@ -103,7 +123,15 @@ impl Trainer {
                         send_now(&worker, &command);
                     }
                 }
+                // A report whose handling (and the rendering it causes) takes long is recorded
+                // as `train:report:{type}` (read by e2e/bench_train.mjs).
+                let kind = report_kind(&report);
+                let start = now();
                 on_event(Event::Report(report));
+                let took = now() - start;
+                if took >= SLOW_REPORT_MS {
+                    record_measure(&format!("train:report:{kind}"), start, took);
+                }
             })
         };
         let on_error = {
