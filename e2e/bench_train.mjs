@@ -69,7 +69,11 @@ async function oneRun(browser, site, link) {
     const memory = await page.getByTestId('train-memory').innerText();
     const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
     const accuracy = Number(/test accuracy: ([\d.]+) %/.exec(status)?.[1]);
-    return { epochs, wall, status, longest, memory, heap, accuracy };
+    // Reports whose handling took ≥ 16 ms on the page (src/app/trainer.rs).
+    const slow = await page.evaluate(() => performance.getEntriesByType('measure')
+      .filter((m) => m.name.startsWith('train:report:'))
+      .map((m) => `${m.name.slice(13)} ${Math.round(m.duration)} ms`));
+    return { epochs, wall, status, longest, memory, heap, accuracy, slow };
   } finally {
     await context.close();
   }
@@ -89,7 +93,7 @@ try {
     console.log(`  median longest main-thread task:           ${median(runs.map((r) => r.longest)).toFixed(0)} ms`);
     runs.forEach((r, i) => console.log(
       `  run ${i + 1}: epochs ${r.epochs.map(seconds).join(', ')} s, Start→Finished ${seconds(r.wall)} s, `
-      + `longest task ${r.longest.toFixed(0)} ms, page JS heap ${(r.heap / 1e6).toFixed(1)} MB — ${r.memory} — ${r.status}`));
+      + `longest task ${r.longest.toFixed(0)} ms, slow reports [${r.slow.join(', ')}], page JS heap ${(r.heap / 1e6).toFixed(1)} MB — ${r.memory} — ${r.status}`));
   }
 } finally {
   await browser.close();
