@@ -62,9 +62,11 @@ impl Samples {
                 found: pixels.len(),
             });
         }
-        // Row by row through one dense row: the whole set is never dense.
+        // Row by row through one dense row: the whole set is never dense. A pixel is a non-zero
+        // input exactly when it is not 0, so the buffers are sized once.
         let mut sparse = matrix::Csr::default();
         sparse.reset(dim);
+        sparse.reserve(labels.len(), pixels.iter().filter(|&&p| p != 0).count());
         let mut row = vec![0.0f32; dim];
         for image in pixels.chunks_exact(dim) {
             for (x, &p) in row.iter_mut().zip(image) {

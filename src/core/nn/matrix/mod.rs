@@ -317,6 +317,14 @@ impl Csr {
         self.val.clear();
     }
 
+    /// Makes room for `rows` more rows holding `nonzeros` more non-zeros in all (a large matrix
+    /// built row by row would otherwise end in buffers up to twice its size).
+    pub fn reserve(&mut self, rows: usize, nonzeros: usize) {
+        self.ptr.reserve_exact(rows + 1);
+        self.idx.reserve_exact(nonzeros);
+        self.val.reserve_exact(nonzeros);
+    }
+
     /// Appends a dense row (length `cols`), keeping only its non-zeros.
     /// Entries past `cols` are ignored, so every stored column number is `< cols`.
     pub fn push_dense_row(&mut self, row: &[f32]) {
