@@ -16,7 +16,7 @@ use crate::app::components::weight_tiles::WeightTiles;
 use crate::app::trainer::{Event, Trainer};
 use crate::core::format::thousands;
 use crate::core::training::page::{
-    duration, form_value, memory_line, page_config, weights_from, with_setting, History,
+    form_value, memory_line, page_config, speed_line, weights_from, with_setting, History,
     ReceivedWeights, Series, ShownConfusion, YAxis,
 };
 use crate::core::training::{Command, Report, RunConfig, RunOptions, SnapshotMeta, WeightsFor};
@@ -195,21 +195,7 @@ pub fn TrainPage() -> impl IntoView {
             format!("{word} · {}", history.read().status())
         }
     };
-    let speed = move || {
-        let h = history.read();
-        let rate = h.latest.samples_per_sec.filter(|_| running());
-        let eta = h.latest.eta_run_seconds.filter(|_| running());
-        let done = h.done();
-        let percent = format!("{:.0} % done", done * 100.0);
-        match (rate, eta) {
-            (Some(r), Some(e)) => format!(
-                "{percent} · {} samples/s · about {} left",
-                thousands(r.round() as usize),
-                duration(e)
-            ),
-            _ => percent,
-        }
-    };
+    let speed = move || history.with(|h| speed_line(h, running()));
 
     view! {
         <section class="train-page">

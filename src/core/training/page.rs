@@ -241,6 +241,22 @@ pub fn weights_from(config: &RunConfig, flat: &[f32]) -> Option<Network> {
     unflatten(&config.network(INPUT, CLASSES), flat)
 }
 
+/// The line under the progress bar: "42 % done", and while training also "· 20,000 samples/s
+/// · epoch: about 3 s left · run: about 9 s left".
+pub fn speed_line(h: &History, running: bool) -> String {
+    let percent = format!("{:.0} % done", h.done() * 100.0);
+    let m = &h.latest;
+    match (m.samples_per_sec, m.eta_epoch_seconds, m.eta_run_seconds) {
+        (Some(rate), Some(epoch), Some(run)) if running => format!(
+            "{percent} · {} samples/s · epoch: about {} left · run: about {} left",
+            thousands(rate.round() as usize),
+            duration(epoch),
+            duration(run)
+        ),
+        _ => percent,
+    }
+}
+
 /// Bytes as megabytes with one decimal: "18.1 MB" (10⁶ bytes).
 pub fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
@@ -431,6 +447,26 @@ pub fn table_rows(points: &[(f64, f64)], rows: usize) -> Vec<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn speed_line_gives_rate_and_both_times_left_while_training() {
+        let mut h = History::default();
+        h.absorb(Metrics {
+            step: 50,
+            epochs: 2,
+            batches_per_epoch: 100,
+            samples_per_sec: Some(20_000.4),
+            eta_epoch_seconds: Some(3.0),
+            eta_run_seconds: Some(9.0),
+            ..Metrics::default()
+        });
+        assert_eq!(
+            speed_line(&h, true),
+            "25 % done · 20,000 samples/s · epoch: about 3 s left · run: about 9 s left"
+        );
+        assert_eq!(speed_line(&h, false), "25 % done");
+        assert_eq!(speed_line(&History::default(), true), "0 % done");
+    }
+
     #[test]
     fn memory_line_states_worker_and_snapshot_bytes() {
         assert_eq!(
