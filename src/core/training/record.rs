@@ -268,6 +268,22 @@ pub fn overlay(records: &[&RunRecord]) -> (Vec<Series>, Vec<Series>) {
     (loss, accuracy)
 }
 
+/// The network view of test digit `index` with the last model trained on /train (the
+/// confusion matrix's galleries link there): `/network?sample=mnist/test/{index}&model=trained`.
+pub fn trained_network_path(index: usize) -> String {
+    format!("/network?sample=mnist/test/{index}&model=trained")
+}
+
+/// `query` (with or without its '?') without the parameter `name`; the others as they were.
+pub fn query_without(query: &str, name: &str) -> String {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(name))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// The ids to delete so that at most `keep` records remain (the oldest go first).
 pub fn ids_to_drop(ids: &[u64], keep: usize) -> Vec<u64> {
     let mut sorted = ids.to_vec();
@@ -474,6 +490,20 @@ mod tests {
         let five = [&a, &a, &a, &a, &a];
         assert_eq!(overlay(&five).0.len(), OVERLAY_MAX);
         assert!(overlay(&[]).0.is_empty());
+    }
+
+    #[test]
+    fn the_gallery_links_to_the_trained_model_and_back_drops_it() {
+        let path = trained_network_path(42);
+        assert_eq!(path, "/network?sample=mnist/test/42&model=trained");
+        let query = path.split('?').nth(1).unwrap();
+        assert_eq!(query_without(query, "model"), "sample=mnist/test/42");
+        assert_eq!(
+            query_without("?model=trained&sample=mnist/test/1&modelx=2", "model"),
+            "sample=mnist/test/1&modelx=2"
+        );
+        assert_eq!(query_without("", "model"), "");
+        assert_eq!(query_without("model=trained", "model"), "");
     }
 
     #[test]
