@@ -11,6 +11,8 @@ use leptos_router::NavigateOptions;
 
 use crate::app::components::chart::LineChart;
 use crate::app::components::confusion::ConfusionMatrix;
+use crate::app::components::model_panel::ModelPanel;
+use crate::app::components::run_history::RunHistory;
 use crate::app::trainer::{Event, Trainer};
 use crate::core::format::thousands;
 use crate::core::training::page::{
@@ -272,6 +274,8 @@ pub fn TrainPage() -> impl IntoView {
             <Show when=move || confusion.with(Option::is_some)>
                 <ConfusionMatrix shown=confusion />
             </Show>
+            <ModelPanel />
+            <RunHistory />
         </section>
     }
 }
