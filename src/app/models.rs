@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -59,8 +60,8 @@ pub struct AppModels {
     pub notice: RwSignal<Option<String>>,
     /// The last write that failed (the model or run is kept in memory only).
     pub write_error: RwSignal<Option<String>>,
-    /// Whether the saved models were read from storage already (once per page load).
-    restored: StoredValue<bool>,
+    /// Reading the saved models from storage (once per page load; every caller waits for it).
+    restored: StoredValue<Option<Shared<LocalBoxFuture<'static, ()>>>, LocalStorage>,
 }
 
 /// Provides the context (in `App`).
@@ -71,7 +72,7 @@ pub fn provide_models() {
         storage_off: RwSignal::new(None),
         write_error: RwSignal::new(None),
         notice: RwSignal::new(None),
-        restored: StoredValue::new(false),
+        restored: StoredValue::new_local(None),
     });
 }
 
@@ -90,13 +91,22 @@ async fn restore(slot: ModelSlot) -> Result<Option<AppModel>, String> {
 }
 
 impl AppModels {
-    /// Reads the saved models from storage, once per page load, unless newer ones are in
-    /// memory already. A storage that cannot be read sets `storage_off`.
+    /// Reads the saved models from storage, once per page load (a second caller waits for the
+    /// first reading), unless newer ones are in memory already. A storage that cannot be read
+    /// sets `storage_off`.
     pub async fn restore_saved(self) {
-        if self.restored.get_value() {
-            return;
-        }
-        self.restored.set_value(true);
+        let reading = match self.restored.with_value(Clone::clone) {
+            Some(reading) => reading,
+            None => {
+                let reading = self.read_saved().boxed_local().shared();
+                self.restored.set_value(Some(reading.clone()));
+                reading
+            }
+        };
+        reading.await
+    }
+
+    async fn read_saved(self) {
         for (slot, signal) in [
             (ModelSlot::Trained, self.trained),
             (ModelSlot::Chosen, self.chosen),
