@@ -95,6 +95,11 @@ impl RunState {
         )
     }
 
+    /// [`Self::has_run`] without tracking.
+    pub fn has_run_untracked(&self) -> bool {
+        untrack(|| self.has_run())
+    }
+
     /// Whether the run is training now.
     pub fn is_running(&self) -> bool {
         self.phase.get() == Phase::Running
@@ -316,7 +321,10 @@ fn on_event(event: Event, run: RunState) {
             run.config.set(Some(config));
             phase.set(Phase::Running);
         }
-        Event::Report(Report::Progress { metrics }) => history.update(|h| h.absorb(metrics)),
+        // A report posted before a Reset can arrive after it: its run is gone.
+        Event::Report(Report::Progress { metrics }) if run.has_run_untracked() => {
+            history.update(|h| h.absorb(metrics))
+        }
         Event::Report(Report::Confusion {
             step,
             confusion: matrix,
