@@ -386,8 +386,10 @@ mod tests {
         );
         assert!(r.estimates.len() <= MAX_RECORD_POINTS);
         assert_eq!(r.epochs.len(), 50);
-        let mut many = History::default();
-        many.epochs = (1..=1200).map(|e| epoch(e, e as u64 * 10, 0.9)).collect();
+        let many = History {
+            epochs: (1..=1200).map(|e| epoch(e, e as u64 * 10, 0.9)).collect(),
+            ..History::default()
+        };
         let r = RunRecord::from_history(1, 2, &config, &many, false);
         assert_eq!(r.epochs.len(), MAX_RECORD_POINTS);
         assert_eq!(r.epochs.last().unwrap().epoch, 1200);
