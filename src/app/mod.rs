@@ -11,8 +11,10 @@ pub mod components;
 pub mod data;
 pub mod dom;
 pub mod keys;
+pub mod models;
 pub mod pages;
 pub mod perf;
+pub mod storage;
 pub mod trainer;
 
 use leptos::prelude::*;
@@ -75,6 +77,7 @@ fn remove_boot_message() {
 pub fn App() -> impl IntoView {
     remove_boot_message();
     data::provide_data_cache();
+    models::provide_models();
     view! {
         <Router base=base_path()>
             <Header />

@@ -1,7 +1,8 @@
 //! The test set's confusion matrix on /train: a 10×10 table (rows: true label, columns:
 //! predicted), each cell a button with its count, shaded by it; a click opens the gallery of
-//! exactly that cell's test digits, each a link to its digit page. Shades, labels, the cap and
-//! the summary line come from `core::training::{confusion, page}`.
+//! exactly that cell's test digits, each a link to its digit page and one to the network view of
+//! that digit with the trained model (`core::training::record::trained_network_path`). Shades,
+//! labels, the cap and the summary line come from `core::training::{confusion, page}`.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::paths::digit_path;
 use crate::core::training::confusion::{Confusion, Gallery, GALLERY_CAP};
 use crate::core::training::page::{confusion_summary, ShownConfusion};
+use crate::core::training::record::trained_network_path;
 
 /// A cell of the matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,10 +150,14 @@ fn gallery_digits(d: Arc<Dataset>, indices: &[u32]) -> impl IntoView {
         .map(|i| {
             let href = link(&digit_path(DatasetName::Mnist, Split::Test, i));
             let label = format!("Test digit {i}, labelled {}", d.label(i));
+            let network = link(&trained_network_path(i));
             view! {
                 <li>
                     <a href=href data-index=i title=format!("Digit {i}")>
                         <DigitCanvas pixels=d.image(i).to_vec() rows cols label />
+                    </a>
+                    <a href=network class="gallery-network" data-network-index=i title=format!("Digit {i} in the network view, with the trained model")>
+                        "network"
                     </a>
                 </li>
             }

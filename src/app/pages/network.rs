@@ -22,11 +22,13 @@ use web_sys::HtmlInputElement;
 use super::network_detail::{LayerDetail, NeuronDetail};
 use super::RouteProblem;
 use crate::app::api::{self, Abort};
+use crate::app::components::chosen_note::ChosenModelNote;
 use crate::app::components::dataset_gate::WithDataset;
 use crate::app::components::error_view::ErrorView;
 use crate::app::components::network_graph::NetworkGraph;
 use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
+use crate::app::models::use_models;
 use crate::app::{link, perf};
 use crate::core::dataset::Dataset;
 use crate::core::grid::neighbours;
@@ -106,8 +108,31 @@ fn next_generation() -> u64 {
     })
 }
 
+/// Downloads the shipped model and shows it, unless an upload finished first (the download stops
+/// if the user leaves first).
+pub async fn load_shipped(state: NetworkState, abort: Abort) {
+    let loaded = api::bytes(DEFAULT_MODEL, DEFAULT_MODEL_FILE, &abort)
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            read_model(&bytes)
+                .map_err(|e| format!("Could not load the shipped model ({DEFAULT_MODEL}): {e}"))
+        })
+        .map(|network| LoadedModel {
+            name: "the shipped model".into(),
+            network: Arc::new(network),
+            generation: next_generation(),
+        });
+    // An upload that finished first wins; a page that is gone takes nothing.
+    let _ = state.model.try_update(|model| {
+        if model.as_ref().is_none_or(|m| m.is_err()) {
+            *model = Some(loaded);
+        }
+    });
+}
+
 /// The `/network` parent route: holds the model and the graph for its child routes and loads the
-/// default model (the download stops if the user leaves first).
+/// app's chosen model or the shipped one.
 #[component]
 pub fn NetworkPage() -> impl IntoView {
     let state = NetworkState {
@@ -125,23 +150,38 @@ pub fn NetworkPage() -> impl IntoView {
         let abort = abort.clone();
         move || abort.abort()
     });
-    leptos::task::spawn_local(async move {
-        let loaded = api::bytes(DEFAULT_MODEL, DEFAULT_MODEL_FILE, &abort)
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| {
-                read_model(&bytes)
-                    .map_err(|e| format!("Could not load the shipped model ({DEFAULT_MODEL}): {e}"))
-            })
-            .map(|network| LoadedModel {
-                name: "the shipped model".into(),
-                network: Arc::new(network),
-                generation: next_generation(),
-            });
-        // An upload that finished first wins; a page that is gone takes nothing.
-        let _ = state.model.try_update(|model| {
-            if model.as_ref().is_none_or(|m| m.is_err()) {
-                *model = Some(loaded);
+    // The app's chosen model (or, with `model=trained` in the link, the last one trained on
+    // /train) replaces the shipped one; see crate::app::models.
+    let models = use_models();
+    let (model_param, _) = query_signal::<String>("model");
+    let wants_trained = Memo::new(move |_| model_param.read().as_deref() == Some("trained"));
+    Effect::new(move |_| {
+        let trained = wants_trained.get();
+        let abort = abort.clone();
+        leptos::task::spawn_local(async move {
+            let picked = models.for_network(trained).await;
+            let _ = models.notice.try_set(picked.as_ref().err().cloned());
+            match picked {
+                Ok(Some(m)) => {
+                    let _ = state.model.try_update(|model| {
+                        // Already shown (e.g. the link lost its `model=`): no new generation.
+                        let shown =
+                            matches!(model, Some(Ok(l)) if Arc::ptr_eq(&l.network, &m.network));
+                        if !shown {
+                            *model = Some(Ok(LoadedModel {
+                                name: m.name,
+                                network: m.network,
+                                generation: next_generation(),
+                            }));
+                        }
+                    });
+                }
+                Ok(None) => load_shipped(state, abort).await,
+                // The link asked for a model this browser does not have: the shipped one.
+                Err(_) => {
+                    let _ = state.model.try_set(None);
+                    load_shipped(state, abort).await
+                }
             }
         });
     });
@@ -185,7 +225,7 @@ pub fn NetworkPlace() -> impl IntoView {
 }
 
 /// Parses model bytes and checks that the model reads 28×28 digits into 10 classes.
-fn read_model(bytes: &[u8]) -> Result<Network, String> {
+pub(crate) fn read_model(bytes: &[u8]) -> Result<Network, String> {
     let network = model::from_bytes(bytes).map_err(|e| e.to_string())?;
     model::check_shape(&network, INPUTS, OUTPUTS).map_err(|e| e.to_string())?;
     Ok(network)
@@ -273,6 +313,7 @@ fn NetworkBody() -> impl IntoView {
     view! {
         <section class="network-page">
             <h1>"The network"</h1>
+            <ChosenModelNote />
             <ModelControls />
             {move || {
                 sample

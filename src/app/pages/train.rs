@@ -11,6 +11,8 @@ use leptos_router::NavigateOptions;
 
 use crate::app::components::chart::LineChart;
 use crate::app::components::confusion::ConfusionMatrix;
+use crate::app::components::model_panel::ModelPanel;
+use crate::app::components::run_history::RunHistory;
 use crate::app::components::time_travel::{follow_live_weights, TimeTravel};
 use crate::app::components::weight_tiles::WeightTiles;
 use crate::app::trainer::{Event, Trainer};
@@ -118,6 +120,11 @@ impl RunState {
             self.phase.get(),
             Phase::Running | Phase::Paused | Phase::Finished
         )
+    }
+
+    /// [`Self::has_run`] without tracking.
+    pub fn has_run_untracked(&self) -> bool {
+        untrack(|| self.has_run())
     }
 
     /// Whether the run is training now.
@@ -300,6 +307,8 @@ pub fn TrainPage() -> impl IntoView {
             <Show when=move || confusion.with(Option::is_some)>
                 <ConfusionMatrix shown=Signal::derive(move || run.shown_confusion()) />
             </Show>
+            <ModelPanel />
+            <RunHistory />
         </section>
     }
 }
@@ -340,7 +349,10 @@ fn on_event(event: Event, run: RunState) {
             run.config.set(Some(config));
             phase.set(Phase::Running);
         }
-        Event::Report(Report::Progress { metrics }) => history.update(|h| h.absorb(metrics)),
+        // A report posted before a Reset can arrive after it: its run is gone.
+        Event::Report(Report::Progress { metrics }) if run.has_run_untracked() => {
+            history.update(|h| h.absorb(metrics))
+        }
         Event::Report(Report::Confusion {
             step,
             confusion: matrix,

@@ -12,6 +12,7 @@ pub mod confusion;
 pub mod metrics;
 pub mod page;
 pub mod protocol;
+pub mod record;
 pub mod run;
 pub mod snapshots;
 
