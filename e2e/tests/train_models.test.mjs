@@ -177,7 +177,7 @@ test('a reload of /train keeps the run (curves, record) and its model', async ()
     const before = await page.getByTestId('run-item').innerText();
     await page.reload();
     await page.getByTestId('restored-run').waitFor();
-    assert.match(await text(page, 'restored-run'), /784–16–10 · relu · adam, lr 0\.001 · batch 100 · 1 epoch · 2,000 digits/);
+    assert.match(await text(page, 'restored-run'), /784–16–10 · relu · adam, lr 0\.002 · batch 100 · 1 epoch · 2,000 digits/);
     assert.match(await text(page, 'restored-run'), /\d+\.\d % on the test set/);
     assert.equal(await drawnLines(page, 'loss-chart'), 1, 'the smoothed loss is drawn again');
     const rows = await page.locator('[data-testid="accuracy-chart"] tbody tr').allInnerTexts();

@@ -58,7 +58,7 @@ impl Activation {
             }
             Activation::Tanh => {
                 for (a, &z) in a.iter_mut().zip(z) {
-                    *a = z.tanh();
+                    *a = libm::tanhf(z);
                 }
             }
             Activation::Relu => {
@@ -76,7 +76,7 @@ impl Activation {
             match self {
                 Activation::Relu => row.iter_mut().for_each(|v| *v = v.max(0.0)),
                 Activation::Sigmoid => row.iter_mut().for_each(|v| *v = sigmoid(*v)),
-                Activation::Tanh => row.iter_mut().for_each(|v| *v = v.tanh()),
+                Activation::Tanh => row.iter_mut().for_each(|v| *v = libm::tanhf(*v)),
                 Activation::Softmax => softmax_in_place(row),
             }
         }
@@ -116,7 +116,7 @@ impl Activation {
 
 /// The logistic function 1 / (1 + e^-z).
 pub fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+    1.0 / (1.0 + libm::expf(-z))
 }
 
 /// Numerically stable softmax of one row.
@@ -130,7 +130,7 @@ pub fn softmax_in_place(v: &mut [f32]) {
     let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for x in v.iter_mut() {
-        *x = (*x - max).exp();
+        *x = libm::expf(*x - max);
         sum += *x;
     }
     for x in v.iter_mut() {
