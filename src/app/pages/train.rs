@@ -11,6 +11,7 @@ use leptos_router::NavigateOptions;
 
 use crate::app::components::chart::LineChart;
 use crate::app::components::confusion::ConfusionMatrix;
+use crate::app::components::layer_health::LayerHealth;
 use crate::app::trainer::{Event, Trainer};
 use crate::core::format::thousands;
 use crate::core::training::page::{
@@ -267,6 +268,7 @@ pub fn TrainPage() -> impl IntoView {
                 })
                 y_axis=Signal::derive(|| YAxis::Fixed(0.0, 1.0))
             />
+            <LayerHealth />
             // Created with the first matrix (it starts loading the test digits for the
             // galleries), kept while the matrices of later epochs replace it.
             <Show when=move || confusion.with(Option::is_some)>

@@ -79,7 +79,7 @@ impl LayerTrack {
             step: p.step,
             counts: counts.to_vec(),
         };
-        if self.probes % self.stride == 0 {
+        if self.probes.is_multiple_of(self.stride) {
             self.histograms.push(row.clone());
             if self.histograms.len() > MAX_HISTOGRAM_ROWS {
                 let mut i = 0;
@@ -92,6 +92,22 @@ impl LayerTrack {
         }
         self.probes += 1;
         self.latest = Some(row);
+    }
+}
+
+impl LayerTrack {
+    /// The moments the histogram's table lists: at most `count` rows spread evenly over the
+    /// kept histograms, the newest always last.
+    pub fn table_moments(&self, count: usize) -> Vec<&HistogramRow> {
+        let mut rows = table_moments(&self.histograms, count);
+        if let Some(latest) = &self.latest {
+            match rows.last_mut() {
+                Some(last) if last.step == latest.step => {}
+                Some(last) => *last = latest,
+                None => rows.push(latest),
+            }
+        }
+        rows
     }
 }
 
@@ -198,8 +214,8 @@ pub fn intern(name: &str) -> &'static str {
     s
 }
 
-/// A number of activations or a bin edge as the views write it: "0.25", "-1", "8".
-fn value_text(v: f32) -> String {
+/// A bin edge as the views write it, three decimals at most: "0.25", "-1", "8".
+pub fn value_text(v: f32) -> String {
     let s = format!("{:.3}", v as f64 + 0.0);
     let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
     if s == "-0" {
@@ -322,7 +338,7 @@ const INK: [f64; 3] = [31.0, 78.0, 156.0];
 
 /// The shade 0..=1 of `count` in a row whose largest count is `max` (0 for an empty row).
 pub fn shade(count: f32, max: f32) -> f64 {
-    if !(max > 0.0) || !(count > 0.0) {
+    if max.is_nan() || count.is_nan() || max <= 0.0 || count <= 0.0 {
         return 0.0;
     }
     ((count / max) as f64).clamp(0.0, 1.0).sqrt()
@@ -494,6 +510,11 @@ mod tests {
         // The newest histogram is always at hand, and every series point kept.
         assert_eq!(h.layers[0].latest.as_ref().map(|r| r.step), Some(50_000));
         assert_eq!(h.layers[0].weight_norm.len(), 1000);
+        // The table's moments end with the newest histogram.
+        let moments = h.layers[0].table_moments(4);
+        assert_eq!(moments.len(), 4);
+        assert_eq!(moments[0].step, 50);
+        assert_eq!(moments[3].step, 50_000);
         // Missing counts keep the series going without a histogram.
         h.absorb(&[point(50_050, 0, true)], &[]);
         assert_eq!(h.layers[0].weight_norm.len(), 1001);
