@@ -12,7 +12,8 @@ use crate::app::pages::train::RunState;
 use crate::core::format::thousands;
 use crate::core::training::chart::Viewport;
 use crate::core::training::layers::{
-    bin_text, heat_strip, histogram_layout, layer_label, value_text, LayerHistory, LayerTrack,
+    bin_text, has_relu_layers, heat_strip, histogram_layout, layer_label, value_text, Bar,
+    LayerHistory, LayerTrack,
 };
 use crate::core::training::page::YAxis;
 use crate::core::training::{RunOptions, CLASSES, INPUT};
@@ -53,7 +54,8 @@ pub fn LayerHealth() -> impl IntoView {
         })
     });
     let measured = Memo::new(move |_| !layers.with(LayerHistory::is_empty));
-    let relu = Memo::new(move |_| layers.with(LayerHistory::has_relu));
+    // From the settings (known at Started), so the section is built once, not at the first probe.
+    let relu = Memo::new(move |_| config.with(|c| c.as_ref().is_none_or(has_relu_layers)));
     let count = Memo::new(move |_| layers.with(|l| l.layers.len()));
     let hidden_activation = move || {
         config.with(|c| {
@@ -72,63 +74,61 @@ pub fn LayerHealth() -> impl IntoView {
                     options.probe_every,
                     options.probe_size,
                 )}
+                {move || (!measured.get()).then_some(" Nothing measured yet.")}
+            </p>
+            <LineChart
+                title="Weight and gradient norm per layer"
+                y_label="norm (log scale)"
+                testid="layer-norms-chart"
+                series=Signal::derive(move || layers.with(|l| l.norm_series(&units.read())))
+                y_axis=Signal::derive(|| YAxis::Log)
+            />
+            <p class="chart-note">
+                "‖W‖ (solid) is the size of a layer's weights; ‖∂L/∂W‖ (dashed) the gradient on the probe batch. A gradient that vanishes or explodes shows here first."
+            </p>
+            <LineChart
+                title="Update / weight ratio per layer"
+                y_label="‖ΔW‖ / ‖W‖ (log scale)"
+                testid="layer-ratio-chart"
+                series=Signal::derive(move || layers.with(|l| l.ratio_series(&units.read())))
+                y_axis=Signal::derive(|| YAxis::Log)
+            />
+            <p class="chart-note">
+                "How much one step changes a layer's weights, relative to their size. A healthy band is around 1e-3 (0.001): far above it training is unstable, far below it the layer barely learns."
             </p>
             <Show
-                when=move || measured.get()
-                fallback=move || view! { <p class="layer-health-wait">"Nothing measured yet: the first measurement comes after the first probe."</p> }
+                when=move || relu.get()
+                fallback=move || view! {
+                    <p class="chart-note" data-testid="layer-dead-note">
+                        {move || format!(
+                            "The dead-unit fraction applies to ReLU layers only (units that output 0 for every probe digit); this network's hidden activation is {}.",
+                            hidden_activation(),
+                        )}
+                    </p>
+                }
             >
                 <LineChart
-                    title="Weight and gradient norm per layer"
-                    y_label="norm (log scale)"
-                    testid="layer-norms-chart"
-                    series=Signal::derive(move || layers.with(|l| l.norm_series(&units.read())))
-                    y_axis=Signal::derive(|| YAxis::Log)
+                    title="Dead ReLU units per layer"
+                    y_label="dead units"
+                    testid="layer-dead-chart"
+                    percent=true
+                    series=Signal::derive(move || layers.with(|l| l.dead_series(&units.read())))
+                    y_axis=Signal::derive(|| YAxis::Fixed(0.0, 1.0))
                 />
                 <p class="chart-note">
-                    "‖W‖ (solid) is the size of a layer's weights; ‖∂L/∂W‖ (dashed) the gradient on the probe batch. A gradient that vanishes or explodes shows here first."
+                    "The share of a ReLU layer's units that output 0 for every probe digit: they no longer learn."
                 </p>
-                <LineChart
-                    title="Update / weight ratio per layer"
-                    y_label="‖ΔW‖ / ‖W‖ (log scale)"
-                    testid="layer-ratio-chart"
-                    series=Signal::derive(move || layers.with(|l| l.ratio_series(&units.read())))
-                    y_axis=Signal::derive(|| YAxis::Log)
-                />
-                <p class="chart-note">
-                    "How much one step changes a layer's weights, relative to their size. A healthy band is around 1e-3 (0.001): far above it training is unstable, far below it the layer barely learns."
-                </p>
-                <Show
-                    when=move || relu.get()
-                    fallback=move || view! {
-                        <p class="chart-note" data-testid="layer-dead-note">
-                            {move || format!(
-                                "The dead-unit fraction applies to ReLU layers only (units that output 0 for every probe digit); this network's hidden activation is {}.",
-                                hidden_activation(),
-                            )}
-                        </p>
-                    }
-                >
-                    <LineChart
-                        title="Dead ReLU units per layer"
-                        y_label="dead units"
-                        testid="layer-dead-chart"
-                        percent=true
-                        series=Signal::derive(move || layers.with(|l| l.dead_series(&units.read())))
-                        y_axis=Signal::derive(|| YAxis::Fixed(0.0, 1.0))
-                    />
-                    <p class="chart-note">
-                        "The share of a ReLU layer's units that output 0 for every probe digit: they no longer learn."
-                    </p>
-                </Show>
-                <h3>"Activations per layer"</h3>
-                <For each=move || 0..count.get() key=|i| *i let:index>
-                    <ActivationHistogram
-                        index=index
-                        track=Signal::derive(move || layers.with(|l| l.layers.get(index).cloned()))
-                        name=Signal::derive(move || layer_label(index, &units.read()))
-                    />
-                </For>
             </Show>
+            <Show when=move || measured.get()>
+                <h3>"Activations per layer"</h3>
+            </Show>
+            <For each=move || 0..count.get() key=|i| *i let:index>
+                <ActivationHistogram
+                    index=index
+                    track=Signal::derive(move || layers.with(|l| l.layers.get(index).cloned()))
+                    name=Signal::derive(move || layer_label(index, &units.read()))
+                />
+            </For>
         </section>
     }
     .into_any()
@@ -244,33 +244,30 @@ fn ActivationHistogram(
                         x_ticks=Signal::derive(move || bars.read().x_ticks.clone())
                         y_ticks=Signal::derive(move || bars.read().y_ticks.clone())
                     />
-                    {move || {
-                        bars.read()
-                            .bars
-                            .iter()
-                            .enumerate()
-                            .map(|(k, b)| {
-                                let label = b.label();
-                                let title = label.clone();
-                                // A bar too short to hover still has its full-height hit area.
-                                view! {
-                                    <g
-                                        class="bar"
-                                        tabindex="0"
-                                        role="img"
-                                        aria-label=label
-                                        on:focus=move |_| focused.set(Some(k))
-                                        on:blur=move |_| focused.set(None)
-                                        on:pointerenter=move |_| focused.set(Some(k))
-                                    >
-                                        <title>{title}</title>
-                                        <rect class="bar-hit" x=b.x y=BARS_PLOT.y width=b.width height=BARS_PLOT.height></rect>
-                                        <rect class="bar-fill" x=b.x y=b.y width=b.width height=b.height></rect>
-                                    </g>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    // One element per bin, built once; a new histogram only moves their attributes.
+                    <For each=move || 0..bars.read().bars.len() key=|k| *k let:k>
+                        {
+                            let bar = move || bars.read().bars.get(k).cloned();
+                            let label = move || bar().map(|b| b.label()).unwrap_or_default();
+                            let at = move |f: fn(&Bar) -> f64| move || bar().map_or(0.0, |b| f(&b));
+                            view! {
+                                <g
+                                    class="bar"
+                                    tabindex="0"
+                                    role="img"
+                                    aria-label=label
+                                    on:focus=move |_| focused.set(Some(k))
+                                    on:blur=move |_| focused.set(None)
+                                    on:pointerenter=move |_| focused.set(Some(k))
+                                >
+                                    <title>{label}</title>
+                                    // A bar too short to hover still has its full-height hit area.
+                                    <rect class="bar-hit" x=at(|b| b.x) y=BARS_PLOT.y width=at(|b| b.width) height=BARS_PLOT.height></rect>
+                                    <rect class="bar-fill" x=at(|b| b.x) y=at(|b| b.y) width=at(|b| b.width) height=at(|b| b.height)></rect>
+                                </g>
+                            }
+                        }
+                    </For>
                 </svg>
             </div>
             <p class="chart-readout" aria-live="polite">{readout}</p>
@@ -353,11 +350,21 @@ fn HistogramTable(
             Some((steps, rows))
         })
     };
+    // Built only while open: a closed table costs nothing as the run reports.
+    let open = RwSignal::new(false);
+    let on_toggle = move |e: leptos::ev::Event| {
+        let is_open = e
+            .target()
+            .and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok())
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        open.set(is_open);
+    };
     view! {
-        <details class="histogram-table">
+        <details class="histogram-table" on:toggle=on_toggle>
             <summary>"As a table"</summary>
             {move || {
-                table()
+                open.get().then(table).flatten()
                     .map(|(steps, rows)| {
                         view! {
                             <table>

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use super::chart::{Axes, Scale, Viewport};
+use super::config::RunConfig;
 use super::metrics::{evenly_spaced, LayerPoint, HISTOGRAM_BINS};
 use super::page::{Points, Series};
 use crate::core::format::thousands;
@@ -187,6 +188,13 @@ impl LayerHistory {
             })
             .collect()
     }
+}
+
+/// Whether a run of `config` has ReLU layers (the dead-unit chart applies): ReLU hidden layers,
+/// or a ReLU output. Known from the settings before anything is measured.
+pub fn has_relu_layers(config: &RunConfig) -> bool {
+    use crate::core::nn::Activation::Relu;
+    (config.activation == Relu && !config.hidden.is_empty()) || config.output == Relu
 }
 
 /// "layer 1 (100 units)" for layer index 0 of a 784-100-10 network, "output layer (10 units)"
@@ -476,6 +484,15 @@ mod tests {
         assert_eq!(h.dead_series(&units)[0].name, "layer 1 (100 units)");
         assert_eq!(h.ratio_series(&[])[1].name, "layer 2");
         assert_eq!(h.ratio_series(&units)[0].points[0], (50.0, 1e-3f32 as f64));
+    }
+
+    #[test]
+    fn the_settings_say_whether_dead_units_apply() {
+        use crate::core::training::page::page_config;
+        assert!(has_relu_layers(&page_config("act=relu").unwrap()));
+        assert!(!has_relu_layers(&page_config("act=tanh").unwrap()));
+        // No hidden layer: the hidden activation is never used.
+        assert!(!has_relu_layers(&page_config("act=relu&hidden=").unwrap()));
     }
 
     #[test]
