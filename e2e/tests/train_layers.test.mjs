@@ -18,6 +18,8 @@ const TANH_RUN = 'train?hidden=16&act=tanh&batch=20&epochs=1&subset=2000';
 const TRAIN_TIMEOUT_MS = 60000;
 /** The probe batch (RunOptions::default().probe_size). */
 const PROBE = 128;
+/** Batches between probes (RunOptions::default().probe_every). */
+const PROBE_EVERY = 50;
 
 async function waitForStatus(page, pattern) {
   await page.waitForFunction(
@@ -63,9 +65,27 @@ function histograms(page) {
   })));
 }
 
+/** Waits until every histogram shows the last probe of the run as its status line has it (the
+ *  section redraws at most twice a second, so it can be a moment behind the status). */
+async function settled(page) {
+  const text = await page.getByTestId('train-status').innerText();
+  const done = Number(/batches done: ([\d,]+)/.exec(text)?.[1].replace(/,/g, ''));
+  const probe = Math.floor(done / PROBE_EVERY) * PROBE_EVERY;
+  await page.waitForFunction(
+    (step) => {
+      const figures = [...document.querySelectorAll('[data-testid="activation-histogram"]')];
+      return figures.length > 0 && figures.every((f) => Number(f.getAttribute('data-step')) === step);
+    },
+    probe,
+    { timeout: TRAIN_TIMEOUT_MS },
+  );
+  return probe;
+}
+
 async function pause(page) {
   await page.getByTestId('train-pause').click();
   await waitForStatus(page, /^Paused/);
+  return settled(page);
 }
 
 test('a ReLU run charts every layer and its activation histograms change as it trains', async () => {
@@ -138,6 +158,7 @@ test('a tanh run says the dead-unit fraction applies to ReLU instead of drawing 
   await withPage(async (page) => {
     await openAndStart(page, TANH_RUN);
     await waitForStatus(page, /^Finished/);
+    assert.equal(await settled(page), 100);
     assert.equal(await drawnLines(page, 'layer-norms-chart'), 4);
     assert.equal(await drawnLines(page, 'layer-ratio-chart'), 2);
     assert.equal(await page.getByTestId('layer-dead-chart').count(), 0);

@@ -3,6 +3,8 @@
 //! strip over time plus the latest histogram as bars, with a table). Reads the page's
 //! [`RunState`] context; every number and coordinate comes from `core::training::layers`.
 
+use std::time::Duration;
+
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -34,6 +36,8 @@ const BARS_PLOT: Viewport = Viewport {
     width: 240.0,
     height: 150.0,
 };
+/// The section redraws at most this often (ms) while a run reports.
+const REFRESH_MS: f64 = 500.0;
 /// Moments (columns of counts) in a histogram's table.
 const TABLE_MOMENTS: usize = 4;
 
@@ -45,7 +49,33 @@ pub fn LayerHealth() -> impl IntoView {
     };
     let history = run.history;
     let config = run.config;
-    let layers = Memo::new(move |_| history.with(|h| h.layers.clone()));
+    // What the section shows: the history's layers, refreshed at most every REFRESH_MS while
+    // reports pour in (a fast run reports ten times a second) and at once when cleared. The
+    // latest state is always shown within REFRESH_MS.
+    let layers = RwSignal::new(LayerHistory::default());
+    let last_sync = StoredValue::new(f64::NEG_INFINITY);
+    let pending = StoredValue::new(false);
+    let sync = move || {
+        let Some(now) = history.try_with_untracked(|h| h.layers.clone()) else {
+            return;
+        };
+        let _ = layers.try_set(now);
+        let _ = last_sync.try_set_value(js_sys::Date::now());
+        let _ = pending.try_set_value(false);
+    };
+    Effect::new(move |_| {
+        let points = history.with(|h| h.layers.points());
+        if pending.get_value() && points > 0 {
+            return;
+        }
+        let wait = REFRESH_MS - (js_sys::Date::now() - last_sync.get_value());
+        if points == 0 || wait <= 0.0 {
+            sync();
+        } else {
+            pending.set_value(true);
+            set_timeout(sync, Duration::from_millis(wait.ceil() as u64));
+        }
+    });
     let units = Memo::new(move |_| {
         config.with(|c| {
             c.as_ref()

@@ -139,6 +139,11 @@ impl LayerHistory {
         self.layers.iter().all(|l| l.weight_norm.is_empty())
     }
 
+    /// Layer points absorbed so far (a cheap way to see that something new arrived).
+    pub fn points(&self) -> usize {
+        self.layers.iter().map(|l| l.weight_norm.len()).sum()
+    }
+
     /// Whether some layer reports dead units (it is ReLU).
     pub fn has_relu(&self) -> bool {
         self.layers.iter().any(|l| l.dead_fraction.is_some())
@@ -456,6 +461,7 @@ mod tests {
             h.absorb(&p, &c);
         }
         assert_eq!(h.layers.len(), 2);
+        assert_eq!(h.points(), 6);
         let hidden = &h.layers[0];
         assert_eq!(
             hidden.weight_norm,
