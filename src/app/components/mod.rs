@@ -7,6 +7,7 @@ pub mod dataset_gate;
 pub mod digit_canvas;
 pub mod digit_grid;
 pub mod error_view;
+pub mod layer_health;
 pub mod model_panel;
 pub mod network_graph;
 pub mod progress;

@@ -11,6 +11,7 @@ use leptos_router::NavigateOptions;
 
 use crate::app::components::chart::LineChart;
 use crate::app::components::confusion::ConfusionMatrix;
+use crate::app::components::layer_health::LayerHealth;
 use crate::app::components::model_panel::ModelPanel;
 use crate::app::components::run_history::RunHistory;
 use crate::app::components::time_travel::{follow_live_weights, TimeTravel};
@@ -301,6 +302,7 @@ pub fn TrainPage() -> impl IntoView {
                 y_axis=Signal::derive(|| YAxis::Fixed(0.0, 1.0))
                 cursor=Signal::derive(move || run.travel.get().map(|s| s as f64))
             />
+            <LayerHealth />
             // Created with the first matrix (it starts loading the test digits for the
             // galleries), kept while the matrices of later epochs replace it.
             <WeightTiles />

@@ -9,6 +9,7 @@
 pub mod chart;
 pub mod config;
 pub mod confusion;
+pub mod layers;
 pub mod metrics;
 pub mod page;
 pub mod protocol;

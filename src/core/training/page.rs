@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::chart::{downsample, extent, nearest, Axes, Scale, Viewport};
 use super::config::{ConfigError, OptimizerKind, RunConfig, CLASSES, INPUT};
 use super::confusion::Confusion;
+use super::layers::LayerHistory;
 use super::metrics::{EpochPoint, Metrics};
 use super::protocol::WeightsFor;
 use super::snapshots::{unflatten, SnapshotKind, SnapshotMeta};
@@ -122,6 +123,9 @@ pub struct History {
     pub latest: Metrics,
     /// Batches in the whole run (`epochs × batches_per_epoch`), once known.
     pub total_steps: u64,
+    /// Every layer's probe measurements and activation histograms (bounded: see
+    /// [`super::layers::MAX_HISTOGRAM_ROWS`]).
+    pub layers: LayerHistory,
 }
 
 impl History {
@@ -137,6 +141,7 @@ impl History {
                 .map(|e| (e.step as f64, e.accuracy as f64)),
         );
         self.epochs.extend(m.epochs_done.iter().cloned());
+        self.layers.absorb(&m.layers, &m.histograms);
         self.total_steps = (m.epochs * m.batches_per_epoch) as u64;
         self.latest = Metrics {
             losses: Vec::new(),
@@ -667,6 +672,31 @@ mod tests {
         let (train, test) = h.epoch_accuracy();
         assert_eq!((train[0].0, test[0].1 as f32), (40.0, 0.9));
         assert!(h.latest.losses.is_empty());
+    }
+
+    #[test]
+    fn the_history_keeps_the_layer_probes_and_their_histograms() {
+        use crate::core::training::metrics::{LayerPoint, HISTOGRAM_BINS};
+        let mut h = History::default();
+        let mut m = report(50, None, None);
+        m.layers = vec![LayerPoint {
+            step: 50,
+            layer: 0,
+            weight_norm: 3.0,
+            gradient_norm: 0.25,
+            update_ratio: 0.001,
+            dead_fraction: Some(0.5),
+            histogram_range: (0.0, 8.0),
+        }];
+        m.histograms = vec![2.0; HISTOGRAM_BINS];
+        h.absorb(m);
+        assert_eq!(h.layers.layers.len(), 1);
+        assert_eq!(h.layers.layers[0].weight_norm, vec![(50.0, 3.0)]);
+        assert_eq!(
+            h.layers.layers[0].histograms[0].counts,
+            vec![2.0; HISTOGRAM_BINS]
+        );
+        assert!(h.latest.layers.is_empty() && h.latest.histograms.is_empty());
     }
 
     #[test]

@@ -132,6 +132,8 @@ impl RunRecord {
                 ..Metrics::default()
             },
             total_steps: 0,
+            // Layer health is not kept in a record.
+            ..History::default()
         }
     }
 
@@ -421,7 +423,7 @@ mod tests {
         let config = page_config("hidden=16&batch=100&epochs=1&subset=2000").unwrap();
         assert_eq!(
             config_summary(&config),
-            "784–16–10 · relu · adam, lr 0.001 · batch 100 · 1 epoch · 2,000 digits"
+            "784–16–10 · relu · adam, lr 0.002 · batch 100 · 1 epoch · 2,000 digits"
         );
         let two = page_config("hidden=100,50&opt=sgd").unwrap();
         assert_eq!(
