@@ -428,7 +428,7 @@ mod tests {
         let two = page_config("hidden=100,50&opt=sgd").unwrap();
         assert_eq!(
             config_summary(&two),
-            "784–100–50–10 · relu · sgd, lr 0.1 · batch 64 · 2 epochs · all digits"
+            "784–100–50–10 · relu · sgd, lr 0.1 · batch 32 · 2 epochs · all digits"
         );
         let mut r = RunRecord::from_history(1, 2, &config, &History::default(), false);
         assert_eq!(r.result(), "0 batches, no epoch finished");
