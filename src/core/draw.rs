@@ -146,7 +146,11 @@ pub struct Steps {
 /// The drawing made into a 28×28 digit the way MNIST's were, keeping every step; None when
 /// nothing is drawn on the canvas (no ink: nothing to predict).
 pub fn preprocess(drawing: &Drawing) -> Option<Steps> {
-    let raster = rasterise(drawing);
+    preprocess_raster(rasterise(drawing))
+}
+
+/// Steps 2–4 of [`preprocess`] on a drawing already rasterised (step 1).
+pub fn preprocess_raster(raster: Grey) -> Option<Steps> {
     let cropped = crop(&raster)?;
     let fitted = fit(&cropped, FIT);
     let centred = centre(&fitted, FIELD);
@@ -166,38 +170,128 @@ pub fn preprocess(drawing: &Drawing) -> Option<Steps> {
 /// pixel at a right angle). Where strokes overlap the darker wins (a pen does not darken its
 /// own ink). Grey = round(255 × coverage).
 pub fn rasterise(drawing: &Drawing) -> Grey {
-    let width = drawing.width.min(MAX_SIDE);
-    let height = drawing.height.min(MAX_SIDE);
-    let mut coverage = vec![0f32; width * height];
-    let pen = if drawing.stroke_width.is_finite() {
-        drawing.stroke_width.clamp(1.0, MAX_SIDE as f32)
-    } else {
-        STROKE_WIDTH
-    };
-    let radius = pen as f64 / 2.0;
-    for stroke in &drawing.strokes {
-        let points: Vec<(f64, f64)> = stroke
-            .iter()
-            .filter(|p| p.x.is_finite() && p.y.is_finite())
-            .map(|p| (p.x as f64, p.y as f64))
-            .collect();
-        match points.as_slice() {
-            [] => {}
-            [dot] => segment(&mut coverage, width, height, *dot, *dot, radius),
-            _ => {
-                for pair in points.windows(2) {
-                    segment(&mut coverage, width, height, pair[0], pair[1], radius);
-                }
+    Sketch::new(drawing.clone()).raster()
+}
+
+/// A drawing in progress with its coverage kept up to date point by point: a new point costs
+/// one segment, not the whole drawing (the page's per-frame update). Its [`Sketch::raster`] is
+/// always exactly [`rasterise`] of its [`Sketch::drawing`]: every stroke is its first point's
+/// dot then one segment per pair of consecutive finite points, combined by max (which does not
+/// depend on the order), whether drawn at once or point by point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sketch {
+    drawing: Drawing,
+    width: usize,
+    height: usize,
+    radius: f64,
+    coverage: Vec<f32>,
+    /// The last finite point of the last stroke, where its next segment starts.
+    last: Option<(f64, f64)>,
+}
+
+impl Sketch {
+    /// A sketch of `drawing` (its strokes rasterised now).
+    pub fn new(mut drawing: Drawing) -> Sketch {
+        let width = drawing.width.min(MAX_SIDE);
+        let height = drawing.height.min(MAX_SIDE);
+        let pen = if drawing.stroke_width.is_finite() {
+            drawing.stroke_width.clamp(1.0, MAX_SIDE as f32)
+        } else {
+            STROKE_WIDTH
+        };
+        let strokes = std::mem::take(&mut drawing.strokes);
+        let mut sketch = Sketch {
+            drawing,
+            width,
+            height,
+            radius: pen as f64 / 2.0,
+            coverage: vec![0f32; width * height],
+            last: None,
+        };
+        for stroke in strokes {
+            sketch
+                .drawing
+                .strokes
+                .push(Vec::with_capacity(stroke.len()));
+            sketch.last = None;
+            for point in stroke {
+                sketch.extend_stroke(point);
             }
         }
+        sketch
     }
-    Grey {
-        width,
-        height,
-        pixels: coverage
-            .iter()
-            .map(|&c| (c * 255.0).round().clamp(0.0, 255.0) as u8)
-            .collect(),
+
+    /// The strokes drawn so far.
+    pub fn drawing(&self) -> &Drawing {
+        &self.drawing
+    }
+
+    /// Starts a new stroke at `point`.
+    pub fn start_stroke(&mut self, point: Point) {
+        self.drawing.strokes.push(Vec::new());
+        self.last = None;
+        self.extend_stroke(point);
+    }
+
+    /// Adds `point` to the last stroke (starts one when there is none). A point that is NaN or
+    /// infinite is kept in the drawing but draws nothing.
+    pub fn extend_stroke(&mut self, point: Point) {
+        if self.drawing.strokes.is_empty() {
+            self.drawing.strokes.push(Vec::new());
+            self.last = None;
+        }
+        if let Some(stroke) = self.drawing.strokes.last_mut() {
+            stroke.push(point);
+        }
+        if !(point.x.is_finite() && point.y.is_finite()) {
+            return;
+        }
+        let p = (point.x as f64, point.y as f64);
+        let from = self.last.unwrap_or(p);
+        segment(
+            &mut self.coverage,
+            self.width,
+            self.height,
+            from,
+            p,
+            self.radius,
+        );
+        self.last = Some(p);
+    }
+
+    /// Removes the last stroke (and draws the others again); false when there was none.
+    pub fn undo(&mut self) -> bool {
+        let mut drawing = self.drawing.clone();
+        if drawing.strokes.pop().is_none() {
+            return false;
+        }
+        *self = Sketch::new(drawing);
+        true
+    }
+
+    /// Removes every stroke.
+    pub fn clear(&mut self) {
+        self.drawing.strokes.clear();
+        self.coverage.iter_mut().for_each(|c| *c = 0.0);
+        self.last = None;
+    }
+
+    /// Step 1: the drawing's grey bitmap (see [`rasterise`]).
+    pub fn raster(&self) -> Grey {
+        Grey {
+            width: self.width,
+            height: self.height,
+            pixels: self
+                .coverage
+                .iter()
+                .map(|&c| (c * 255.0).round().clamp(0.0, 255.0) as u8)
+                .collect(),
+        }
+    }
+
+    /// Every step of [`preprocess`]; None when there is no ink.
+    pub fn steps(&self) -> Option<Steps> {
+        preprocess_raster(self.raster())
     }
 }
 
@@ -712,7 +806,54 @@ mod tests {
         assert_eq!(percent(f32::NAN), "–");
     }
 
+    #[test]
+    fn a_sketch_drawn_point_by_point_is_the_drawing_rasterised() {
+        let mut sketch = Sketch::new(Drawing::new());
+        assert_eq!(sketch.steps(), None);
+        for stroke in seven(30.0, 40.0).into_iter().chain([ring(150.0, 150.0)]) {
+            sketch.start_stroke(stroke[0]);
+            for &point in &stroke[1..] {
+                sketch.extend_stroke(point);
+            }
+        }
+        sketch.extend_stroke(p(f32::NAN, 1.0));
+        assert_eq!(sketch.drawing().strokes.len(), 2);
+        assert_eq!(sketch.raster(), rasterise(sketch.drawing()));
+        assert_eq!(sketch.steps(), preprocess(sketch.drawing()));
+        assert!(sketch.undo());
+        assert_eq!(sketch.drawing().strokes.len(), 1);
+        assert_eq!(sketch.steps(), preprocess(&drawing(seven(30.0, 40.0))));
+        assert!(sketch.undo());
+        assert!(!sketch.undo());
+        assert_eq!(sketch.steps(), None);
+        sketch.start_stroke(p(10.0, 10.0));
+        sketch.clear();
+        assert!(sketch.drawing().is_empty());
+        assert_eq!(sketch.raster().ink(), 0);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn a_sketch_matches_rasterise_point_by_point(
+            strokes in proptest::collection::vec(
+                proptest::collection::vec((-50f32..330.0, -50f32..330.0), 1..8), 0..4),
+        ) {
+            let strokes: Vec<Vec<Point>> =
+                strokes.iter().map(|s| s.iter().map(|&(x, y)| p(x, y)).collect()).collect();
+            let mut sketch = Sketch::new(Drawing::new());
+            for stroke in &strokes {
+                sketch.start_stroke(stroke[0]);
+                for &point in &stroke[1..] {
+                    sketch.extend_stroke(point);
+                }
+            }
+            proptest::prop_assert_eq!(&sketch.drawing().strokes, &strokes);
+            proptest::prop_assert_eq!(sketch.raster(), rasterise(&drawing(strokes.clone())));
+            sketch.undo();
+            let fewer = strokes[..strokes.len().saturating_sub(1)].to_vec();
+            proptest::prop_assert_eq!(sketch.raster(), rasterise(&drawing(fewer)));
+        }
+
         #[test]
         fn any_drawing_gives_a_field_with_the_fitted_ink(
             strokes in proptest::collection::vec(

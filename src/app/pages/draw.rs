@@ -1,8 +1,9 @@
 //! `/draw`: draw a digit with the pointer; the shipped model reads it as you draw.
 //!
-//! The strokes live in a plain store (not a signal): a pointer move adds a point and asks for
-//! one update at the next animation frame, however many moves come before it. The update
-//! (measured as `draw:update`) runs `core::draw::preprocess` and the network and paints the
+//! The strokes live in a plain store (not a signal), a `core::draw::Sketch` that rasterises
+//! each new point's segment as it comes: a pointer move adds a point and asks for one update at
+//! the next animation frame, however many moves come before it. The update (measured as
+//! `draw:update`) runs the remaining preprocessing steps and the network and paints the
 //! pad and the four steps straight onto their canvases; only the prediction goes through a
 //! signal. The pad shows the rasterised drawing itself, so what you see is what is read.
 
@@ -17,7 +18,7 @@ use crate::app::api::{self, Abort};
 use crate::app::components::digit_canvas::paint_grey;
 use crate::app::components::error_view::ErrorView;
 use crate::app::perf;
-use crate::core::draw::{percent, prediction_text, preprocess, Drawing, Grey, Point, FIELD};
+use crate::core::draw::{percent, prediction_text, Drawing, Grey, Point, Sketch, FIELD};
 use crate::core::nn::{argmax, input_from_pixels, model, Network};
 
 /// The shipped model, relative to the document base URL, and its file name.
@@ -45,7 +46,7 @@ enum Reading {
 /// The pad's state: every handle is `Copy`, so the event handlers and the frame callback share it.
 #[derive(Clone, Copy)]
 struct Pad {
-    drawing: StoredValue<Drawing>,
+    sketch: StoredValue<Sketch>,
     /// An update is asked for at the next animation frame.
     frame_pending: StoredValue<bool>,
     /// The pointer drawing the current stroke.
@@ -78,7 +79,7 @@ impl Pad {
             return; // the page is gone
         }
         let start = perf::now();
-        let Some(steps) = self.drawing.try_with_value(preprocess) else {
+        let Some(steps) = self.sketch.try_with_value(Sketch::steps) else {
             return;
         };
         let network = self
@@ -149,7 +150,7 @@ impl Pad {
             let _ = canvas.set_pointer_capture(event.pointer_id());
         }
         self.pointer.set_value(Some(event.pointer_id()));
-        self.drawing.update_value(|d| d.strokes.push(vec![point]));
+        self.sketch.update_value(|s| s.start_stroke(point));
         self.strokes.update(|n| *n += 1);
         self.schedule();
     }
@@ -161,11 +162,7 @@ impl Pad {
         let Some(point) = self.point(&event) else {
             return;
         };
-        self.drawing.update_value(|d| {
-            if let Some(stroke) = d.strokes.last_mut() {
-                stroke.push(point);
-            }
-        });
+        self.sketch.update_value(|s| s.extend_stroke(point));
         self.schedule();
     }
 
@@ -177,17 +174,17 @@ impl Pad {
 
     fn undo(self) {
         self.pointer.set_value(None);
-        self.drawing.update_value(|d| {
-            d.strokes.pop();
+        self.sketch.update_value(|s| {
+            s.undo();
         });
         self.strokes
-            .set(self.drawing.with_value(|d| d.strokes.len()));
+            .set(self.sketch.with_value(|s| s.drawing().strokes.len()));
         self.schedule();
     }
 
     fn clear(self) {
         self.pointer.set_value(None);
-        self.drawing.update_value(|d| d.strokes.clear());
+        self.sketch.update_value(Sketch::clear);
         self.strokes.set(0);
         self.schedule();
     }
@@ -213,7 +210,7 @@ fn read_model(bytes: &[u8]) -> Result<Network, String> {
 #[component]
 pub fn DrawPage() -> impl IntoView {
     let pad = Pad {
-        drawing: StoredValue::new(Drawing::new()),
+        sketch: StoredValue::new(Sketch::new(Drawing::new())),
         frame_pending: StoredValue::new(false),
         pointer: StoredValue::new(None),
         strokes: RwSignal::new(0),
