@@ -174,3 +174,28 @@ test('a failed model download says so with Retry, and Retry loads it', async () 
     assert.equal(await page.locator('[role="alert"]').count(), 0);
   }, assertNoPanic);
 });
+
+test('a long scribble still updates within a frame (draw:update median ≤ 16 ms)', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(app.site, 'draw'));
+    await page.locator(CANVAS).waitFor();
+    await stroke(page, ONE);
+    await prediction(page);
+    const box = await page.locator(CANVAS).boundingBox();
+    for (let s = 0; s < 10; s++) {
+      const y = box.y + 20 + s * 24;
+      await page.mouse.move(box.x + 20, y);
+      await page.mouse.down();
+      for (let k = 0; k < 40; k++) {
+        await page.mouse.move(box.x + (k % 2 ? 260 : 20), y + k * 0.5, { steps: 3 });
+      }
+      await page.mouse.up();
+    }
+    await prediction(page);
+    const updates = await page.evaluate(() => performance.getEntriesByName('draw:update', 'measure').map((e) => e.duration));
+    const ms = median(updates);
+    console.log(`draw:update, long scribble (11 strokes, ~1,200 points): median ${ms.toFixed(2)} ms over ${updates.length} updates (max ${Math.max(...updates).toFixed(2)} ms)`);
+    assert.ok(updates.length > 50, `updates measured: ${updates.length}`);
+    assert.ok(ms <= 16, `an update takes ${ms} ms, more than a 60 Hz frame`);
+  });
+});
