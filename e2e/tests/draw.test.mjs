@@ -199,3 +199,42 @@ test('a long scribble still updates within a frame (draw:update median ≤ 16 ms
     assert.ok(ms <= 16, `an update takes ${ms} ms, more than a 60 Hz frame`);
   });
 });
+
+test('a pen or a finger draws too (pointer events of another type and id)', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(app.site, 'draw'));
+    await page.locator(CANVAS).waitFor();
+    await page.locator(CANVAS).evaluate((canvas) => {
+      const r = canvas.getBoundingClientRect();
+      const fire = (type, pointerType, id, x, y) => canvas.dispatchEvent(new PointerEvent(type, {
+        pointerId: id, pointerType, isPrimary: true, button: type === 'pointermove' ? -1 : 0,
+        clientX: r.left + x * r.width, clientY: r.top + y * r.height, bubbles: true, cancelable: true,
+      }));
+      // A pen draws the stem of a 1; a finger, at the same time, is ignored while not its stroke.
+      fire('pointerdown', 'pen', 7, 0.5, 0.12);
+      for (let k = 1; k <= 20; k++) {
+        fire('pointermove', 'pen', 7, 0.5 - k * 0.002, 0.12 + k * 0.038);
+        fire('pointermove', 'touch', 9, 0.1, 0.1 + k * 0.01);
+      }
+      fire('pointerup', 'pen', 7, 0.46, 0.88);
+    });
+    assert.match(await prediction(page), /^1 — /);
+    const shown = await steps(page);
+    assert.ok(shown[1].height > shown[1].width * 3, 'one tall stroke: the finger\'s moves drew nothing');
+    // Then a finger draws a second stroke.
+    await page.locator(CANVAS).evaluate((canvas) => {
+      const r = canvas.getBoundingClientRect();
+      const fire = (type, x, y) => canvas.dispatchEvent(new PointerEvent(type, {
+        pointerId: 9, pointerType: 'touch', isPrimary: true, button: type === 'pointermove' ? -1 : 0,
+        clientX: r.left + x * r.width, clientY: r.top + y * r.height, bubbles: true, cancelable: true,
+      }));
+      fire('pointerdown', 0.2, 0.9);
+      fire('pointermove', 0.5, 0.9);
+      fire('pointermove', 0.8, 0.9);
+      fire('pointerup', 0.8, 0.9);
+    });
+    await frames(page);
+    const after = await steps(page);
+    assert.ok(after[1].width > shown[1].width * 3, 'the finger\'s stroke widened the ink');
+  });
+});
