@@ -40,8 +40,18 @@ function steps(page) {
   return page.locator('[data-testid="preprocess-steps"] canvas').evaluateAll((canvases) => canvases.map((c) => {
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let ink = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i] < 255) ink += 1;
-    return { width: c.width, height: c.height, ink, url: c.toDataURL() };
+    let mass = 0;
+    let mx = 0;
+    let my = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const grey = 255 - data[i];
+      if (grey > 0) ink += 1;
+      mass += grey;
+      mx += grey * ((i / 4) % c.width);
+      my += grey * Math.floor(i / 4 / c.width);
+    }
+    const com = mass > 0 ? [mx / mass, my / mass] : null;
+    return { width: c.width, height: c.height, ink, com, url: c.toDataURL() };
   }));
 }
 
@@ -81,6 +91,8 @@ test('a drawn 1 and 7 are read as 1 and 7, with the four steps shown', async () 
     assert.equal(shown[2].height, 20, 'step 3: fitted into 20 px high');
     assert.ok(shown[2].width < 10, 'step 3: and kept thin');
     assert.deepEqual([shown[3].width, shown[3].height], [28, 28], 'step 4: the 28×28 input');
+    const [cx, cy] = shown[3].com;
+    assert.ok(Math.abs(cx - 14) <= 0.5 && Math.abs(cy - 14) <= 0.5, `step 4: centre of mass at (14, 14): ${cx}, ${cy}`);
     const rows = await bars(page);
     assert.deepEqual(rows.map(([d]) => d), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'ten probability rows');
     const total = rows.reduce((t, [, p]) => t + p, 0);
@@ -94,6 +106,8 @@ test('a drawn 1 and 7 are read as 1 and 7, with the four steps shown', async () 
     await stroke(page, SEVEN_LEG);
     const seven = await prediction(page);
     assert.match(seven, /^7 — /, `a bar and a diagonal are a 7: ${seven}`);
+    const [sx, sy] = (await steps(page))[3].com;
+    assert.ok(Math.abs(sx - 14) <= 0.5 && Math.abs(sy - 14) <= 0.5, `the 7's centre of mass at (14, 14): ${sx}, ${sy}`);
 
     const updates = await page.evaluate(() => performance.getEntriesByName('draw:update', 'measure').map((e) => e.duration));
     assert.ok(updates.length > 5, `updates measured: ${updates.length}`);

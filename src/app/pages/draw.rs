@@ -265,9 +265,7 @@ pub fn DrawPage() -> impl IntoView {
         })
     };
     let prediction = move || match pad.reading.get() {
-        Reading::Empty => {
-            "Draw a digit… (nothing is drawn yet, so there is nothing to read)".into()
-        }
+        Reading::Empty => "Draw a digit… (nothing drawn, nothing to read)".into(),
         Reading::Drawn(Some(p)) => {
             prediction_text(&p).unwrap_or_else(|| "The model gave no answer".into())
         }
