@@ -24,6 +24,7 @@ use leptos_router::path;
 use crate::core::dataset::{DatasetName, Split};
 use crate::core::paths::{base_from_document_path, grid_path, stats_path, with_base};
 use pages::digit::DigitPage;
+use pages::draw::DrawPage;
 use pages::grid::GridPage;
 use pages::home::Home;
 use pages::network::{NetworkPage, NetworkPlace};
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/layer/:layer/neuron/:neuron") view=NetworkPlace />
                     </ParentRoute>
                     <Route path=path!("/train") view=TrainPage />
+                    <Route path=path!("/draw") view=DrawPage />
                 </Routes>
             </main>
             <Footer />
@@ -113,6 +115,7 @@ fn Header() -> impl IntoView {
                 <A href=link(&stats_path(mnist, Split::Test))>"Statistics"</A>
                 <A href=link("/network")>"Network"</A>
                 <A href=link("/train")>"Train"</A>
+                <A href=link("/draw")>"Draw"</A>
             </nav>
         </header>
     }

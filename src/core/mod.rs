@@ -1,6 +1,7 @@
 //! Everything that can be computed without a browser. No web-sys, no Leptos.
 
 pub mod dataset;
+pub mod draw;
 pub mod format;
 pub mod grid;
 pub mod idx;

@@ -37,6 +37,11 @@ pub fn Home() -> impl IntoView {
                     <a href=link("/network")>"Network"</a>
                     " — the layers and neurons of a trained network, for any digit."
                 </li>
+                <li>
+                    <a href=link("/draw") data-testid="home-draw">"Draw a digit"</a>
+                    " — draw one yourself and watch the network read it as you draw, with every "
+                    "step that makes your drawing look like an MNIST digit."
+                </li>
             </ul>
             <p class="hint">
                 "Keys: ← and → (or Page Up / Page Down) turn grid pages and step through digits."

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod digit;
+pub mod draw;
 pub mod grid;
 pub mod home;
 pub mod network;
