@@ -1,14 +1,16 @@
 //! The training Web Worker (wasm32 only; its binary is src/bin/train_worker.rs, loaded by
 //! public/train_worker_loader.js): downloads and decodes both MNIST splits itself, then trains a
-//! [`TrainingRun`] one batch per task, reporting to the page at most every ~100 ms.
+//! [`TrainingRun`] batch after batch, tasks of at most ~8 ms, reporting to the page at most every
+//! ~100 ms.
 //!
 //! Messages (docs/CONTRACTS.md, core::training::protocol): the page posts a [`Command`] as JSON
 //! text; the worker posts `[report JSON, ...Float32Array]`, the arrays' buffers transferred.
 //! The worker says `Ready` once its data is decoded; the page holds its commands until then.
 //!
-//! Between two batches the worker returns to its event loop (a message to itself through a
+//! After ~8 ms of batches the worker returns to its event loop (a message to itself through a
 //! `MessageChannel`, which, unlike `setTimeout`, is not clamped to 4 ms), so the page's `Pause`,
-//! `Step` and `Reset` are handled after the current batch. It never waits for the page.
+//! `Step` and `Reset` are handled within about that long, always between two batches. It never
+//! waits for the page.
 //!
 //! At each epoch's end (the last one is the run's end) it also sends the test set's confusion
 //! matrix, each cell with its test indices, and on `Evaluate` the current weights' one or a
@@ -35,6 +37,9 @@ use crate::core::training::{Command, EvalSet, Report, RunConfig, RunOptions, Tra
 pub const ROOT_PARAM: &str = "root";
 /// Fewest milliseconds between two `Progress` reports.
 const MIN_REPORT_MS: f64 = 100.0;
+/// Most milliseconds of batches in one task: a command waits at most about this long (a B1 batch
+/// takes ~0.2 ms, so a task per batch spent much of the epoch going round the event loop).
+const TASK_MS: f64 = 8.0;
 
 /// What the worker is doing.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -357,11 +362,32 @@ fn schedule() {
     }
 }
 
-/// One batch, then the reports that are due, then the next task (while there is work).
+/// Batches for up to [`TASK_MS`], each followed by the reports it made due, then the next task
+/// (while there is work).
 fn tick() {
+    STATE.with_borrow_mut(|s| s.scheduled = false);
+    let started = now();
+    loop {
+        let (more, reports) = one_batch();
+        for report in reports {
+            post(report);
+        }
+        if !more {
+            return;
+        }
+        // Batches follow each other in one task for up to TASK_MS, then the worker returns
+        // to its event loop, where the page's commands wait.
+        if now() - started >= TASK_MS {
+            schedule();
+            return;
+        }
+    }
+}
+
+/// One batch and the reports it makes due; whether there is more to train.
+fn one_batch() -> (bool, Vec<Report>) {
     let mut reports = Vec::new();
     let more = STATE.with_borrow_mut(|s| {
-        s.scheduled = false;
         if s.mode == Mode::Still {
             return false;
         }
@@ -427,10 +453,5 @@ fn tick() {
         }
         s.mode != Mode::Still
     });
-    for report in reports {
-        post(report);
-    }
-    if more {
-        schedule();
-    }
+    (more, reports)
 }
