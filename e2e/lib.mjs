@@ -116,3 +116,17 @@ export async function alertText(page) {
   await alert.waitFor({ state: 'visible' });
   return (await alert.innerText()).trim();
 }
+
+/** How long a training test waits for the worker (the first load also compiles its wasm). */
+export const TRAIN_TIMEOUT_MS = 60000;
+
+/** Waits until /train's status line matches `pattern`; returns the line. */
+export async function waitForStatus(page, pattern, timeout = TRAIN_TIMEOUT_MS) {
+  await page.waitForFunction(
+    ([re, flags]) => new RegExp(re, flags).test(
+      document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
+    [pattern.source, pattern.flags],
+    { timeout },
+  );
+  return page.getByTestId('train-status').innerText();
+}

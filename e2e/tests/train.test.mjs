@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appUrl, alertText, DIST, readLabels, waitForCount } from '../lib.mjs';
+import { appUrl, alertText, DIST, readLabels, waitForCount, TRAIN_TIMEOUT_MS, waitForStatus } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors, assertNoPanic } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
@@ -17,8 +17,6 @@ const { withPage } = app;
 const SHORT_RUN = 'train?hidden=32&batch=50&epochs=1&subset=2000';
 /** A run long enough to pause in the middle of (5 epochs of 60,000 digits in batches of 10: 30,000 batches, many seconds). */
 const LONG_RUN = 'train?hidden=32&batch=10&epochs=5&subset=60000';
-/** The worker loads both splits before it trains; the first load also compiles its wasm. */
-const TRAIN_TIMEOUT_MS = 60000;
 
 const status = (page) => page.getByTestId('train-status').innerText();
 
@@ -30,15 +28,6 @@ async function batchesDone(page) {
   return Number(m[1].replace(/,/g, ''));
 }
 
-async function waitForStatus(page, pattern, timeout = TRAIN_TIMEOUT_MS) {
-  await page.waitForFunction(
-    ([re, flags]) => new RegExp(re, flags).test(
-      document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
-    [pattern.source, pattern.flags],
-    { timeout },
-  );
-  return status(page);
-}
 
 /** Paths drawn in a chart with at least one segment (an "L"). */
 function drawnLines(page, testid) {

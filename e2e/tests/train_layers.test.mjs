@@ -4,7 +4,7 @@
 // of drawing that chart. No console errors (the fixture checks every page).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appUrl, waitForCount } from '../lib.mjs';
+import { appUrl, waitForCount, TRAIN_TIMEOUT_MS, waitForStatus } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
@@ -15,20 +15,10 @@ const { withPage } = app;
 const RELU_RUN = 'train?hidden=32,16&act=relu&batch=10&epochs=5&subset=60000';
 /** 784-16-10 tanh, 2,000 digits in batches of 20: 100 batches, probes after 50 and 100. */
 const TANH_RUN = 'train?hidden=16&act=tanh&batch=20&epochs=1&subset=2000';
-const TRAIN_TIMEOUT_MS = 60000;
-/** The probe batch (RunOptions::default().probe_size). */
 const PROBE = 128;
 /** Batches between probes (RunOptions::default().probe_every). */
 const PROBE_EVERY = 50;
 
-async function waitForStatus(page, pattern) {
-  await page.waitForFunction(
-    ([re, flags]) => new RegExp(re, flags).test(
-      document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
-    [pattern.source, pattern.flags],
-    { timeout: TRAIN_TIMEOUT_MS },
-  );
-}
 
 async function openAndStart(page, link) {
   await page.goto(appUrl(app.site, link));

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { appUrl, readLabels, waitForCount } from '../lib.mjs';
+import { appUrl, readLabels, waitForCount, waitForStatus } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
@@ -18,19 +18,10 @@ const RUN = 'train?hidden=16&batch=100&epochs=1&subset=2000';
 const FILE = 'mnist-16-step20.mnn';
 /** 784·16 + 16 + 16·10 + 10 */
 const PARAMETERS = 12730;
-const TRAIN_TIMEOUT_MS = 60000;
 const TEST_LABELS = readLabels('t10k');
 
 const text = async (page, testid) => (await page.getByTestId(testid).innerText()).trim();
 
-async function waitForStatus(page, pattern, timeout = TRAIN_TIMEOUT_MS) {
-  await page.waitForFunction(
-    ([re, flags]) => new RegExp(re, flags).test(
-      document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
-    [pattern.source, pattern.flags],
-    { timeout },
-  );
-}
 
 /** Opens the short run's page, trains it to the end, and waits until its record and model are kept. */
 async function trainToTheEnd(page, runs = 1) {

@@ -9,12 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { appUrl, REPO } from '../lib.mjs';
+import { appUrl, REPO, TRAIN_TIMEOUT_MS, waitForStatus } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
 const { withPage } = app;
-const TIMEOUT_MS = 60000;
+const TIMEOUT_MS = TRAIN_TIMEOUT_MS;
 
 /** The parameters of a .mnn file (docs/model-format.md) as raw little-endian f32 bytes, and the
  * layer sizes. */
@@ -51,15 +51,9 @@ test('a run trained in the browser equals the native trainer\'s with the same se
 
   await withPage(async (page) => {
     await page.goto(appUrl(app.site, link));
-    await page.waitForFunction(
-      () => /^Ready/.test(document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
-      null, { timeout: TIMEOUT_MS },
-    );
+    await waitForStatus(page, /^Ready/);
     await page.getByTestId('train-start').click();
-    await page.waitForFunction(
-      () => /^Finished/.test(document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
-      null, { timeout: TIMEOUT_MS },
-    );
+    await waitForStatus(page, /^Finished/);
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: TIMEOUT_MS }),
       page.getByTestId('model-download').click(),

@@ -4,7 +4,7 @@
 // those weights), and "Back to now" returns to the live weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appUrl } from '../lib.mjs';
+import { appUrl, TRAIN_TIMEOUT_MS, waitForStatus } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
@@ -13,7 +13,7 @@ const { withPage } = app;
 /** 2 epochs of 2,000 digits in batches of 50: 40 batches an epoch, 80 in all; snapshots at
  * steps 0, 40 (epoch 1) and 80 (epoch 2). */
 const RUN = 'train?hidden=20&batch=50&epochs=2&subset=2000&seed=3';
-const TIMEOUT_MS = 60000;
+const TIMEOUT_MS = TRAIN_TIMEOUT_MS;
 
 const heatmaps = (page) => page.getByTestId('weight-heatmaps');
 
@@ -32,15 +32,9 @@ const summary = (page) => page.getByTestId('confusion-summary').innerText();
 test('scrubbing back shows the weights, the matrix and the chart cursor of that moment', async () => {
   await withPage(async (page) => {
     await page.goto(appUrl(app.site, RUN));
-    await page.waitForFunction(
-      () => /^Ready/.test(document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
-      null, { timeout: TIMEOUT_MS },
-    );
+    await waitForStatus(page, /^Ready/);
     await page.getByTestId('train-start').click();
-    await page.waitForFunction(
-      () => /^Finished/.test(document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
-      null, { timeout: TIMEOUT_MS },
-    );
+    await waitForStatus(page, /^Finished/);
     const scrubber = page.getByTestId('snapshot-scrubber');
     // The snapshots 0, 40, 80 and "now".
     await page.waitForFunction(
@@ -104,10 +98,7 @@ test('scrubbing back shows the weights, the matrix and the chart cursor of that 
 test('the heatmaps follow the weights while the network trains', async () => {
   await withPage(async (page) => {
     await page.goto(appUrl(app.site, 'train?hidden=16&batch=10&epochs=3&subset=60000'));
-    await page.waitForFunction(
-      () => /^Ready/.test(document.querySelector('[data-testid="train-status"]')?.textContent ?? ''),
-      null, { timeout: TIMEOUT_MS },
-    );
+    await waitForStatus(page, /^Ready/);
     await page.getByTestId('train-start').click();
     await heatmaps(page).waitFor({ timeout: TIMEOUT_MS });
     const first = Number(await heatmaps(page).getAttribute('data-step'));
