@@ -10,8 +10,8 @@
 //
 // Per run: "epoch" is the worker's own `train:epoch` measure (performance.measure inside the
 // worker, from the epoch's first batch to the end of its last one, including the page's default
-// measurements — a layer probe every 50 steps, a 1,000-digit test estimate every 100, a snapshot
-// every 200 — and the end-of-epoch accuracy over the 60,000 training and 10,000 test digits);
+// measurements — a layer probe every 100 steps, a 1,000-digit test estimate every 100, a snapshot
+// every 200 — and the end-of-epoch accuracy over the 10,000 test digits; the train accuracy is counted during the epoch);
 // "Start→Finished" is the page's view (clicked Start → status says Finished, polled every 50 ms);
 // "longest task" is the longest main-thread task the page saw while training (a
 // PerformanceObserver of `longtask` entries, which Chromium reports for tasks over 50 ms; 0 when

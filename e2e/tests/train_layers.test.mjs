@@ -11,13 +11,13 @@ const app = testSite(assertNoConsoleErrors);
 const { withPage } = app;
 
 /** 784-32-16-10 ReLU, 5 epochs of 60,000 digits in batches of 10: 30,000 batches (several seconds,
- *  paused long before the end), a probe every 50. */
+ *  paused long before the end), a probe every 100. */
 const RELU_RUN = 'train?hidden=32,16&act=relu&batch=10&epochs=5&subset=60000';
-/** 784-16-10 tanh, 2,000 digits in batches of 20: 100 batches, probes after 50 and 100. */
-const TANH_RUN = 'train?hidden=16&act=tanh&batch=20&epochs=1&subset=2000';
+/** 784-16-10 tanh, 2,000 digits in batches of 10: 200 batches, probes after 100 and 200. */
+const TANH_RUN = 'train?hidden=16&act=tanh&batch=10&epochs=1&subset=2000';
 const PROBE = 128;
 /** Batches between probes (RunOptions::default().probe_every). */
-const PROBE_EVERY = 50;
+const PROBE_EVERY = 100;
 
 
 async function openAndStart(page, link) {
@@ -85,7 +85,8 @@ test('a ReLU run charts every layer and its activation histograms change as it t
     const section = page.getByTestId('layer-health');
     assert.match(await section.innerText(), /Layer health[\s\S]*Nothing measured yet/);
     await page.getByTestId('train-start').click();
-    await waitForProbe(page, 100);
+    // Two probes: every line has a segment.
+    await waitForProbe(page, 200);
     await pause(page);
 
     // Two layers and the output: weight and gradient norm each, one ratio each, dead units for
@@ -148,7 +149,7 @@ test('a tanh run says the dead-unit fraction applies to ReLU instead of drawing 
   await withPage(async (page) => {
     await openAndStart(page, TANH_RUN);
     await waitForStatus(page, /^Finished/);
-    assert.equal(await settled(page), 100);
+    assert.equal(await settled(page), 200);
     assert.equal(await drawnLines(page, 'layer-norms-chart'), 4);
     assert.equal(await drawnLines(page, 'layer-ratio-chart'), 2);
     assert.equal(await page.getByTestId('layer-dead-chart').count(), 0);
@@ -157,7 +158,7 @@ test('a tanh run says the dead-unit fraction applies to ReLU instead of drawing 
     assert.match(note, /tanh/);
     const h = await histograms(page);
     assert.equal(h.length, 2);
-    assert.equal(h[0].step, 100);
+    assert.equal(h[0].step, 200);
     // tanh's range: the first bar starts at -1.
     assert.match(h[0].labels[0], /^value range -1…/);
   });

@@ -209,7 +209,7 @@ settings train the same network in the browser at /train?<the query printed at t
                     }
                     Progress::Epoch(e) => {
                         println!(
-                            "\repoch {}/{}: loss {:.4}, train accuracy {:.2} %, test accuracy {:.2} %, {:.1} s ({:.0} samples/s){}",
+                            "\repoch {}/{}: loss {:.4}, train accuracy {:.2} % (during the epoch), test accuracy {:.2} %, {:.1} s ({:.0} samples/s){}",
                             e.epoch,
                             run.epochs,
                             e.mean_loss,

@@ -295,7 +295,7 @@ pub fn TrainPage() -> impl IntoView {
                     let (train, test) = h.epoch_accuracy();
                     vec![
                         Series { name: "test estimate", points: h.estimates.clone() },
-                        Series { name: "train (epoch)", points: train },
+                        Series { name: "train (during the epoch)", points: train },
                         Series { name: "test (epoch)", points: test },
                     ]
                 })

@@ -37,7 +37,9 @@ pub struct EpochPoint {
     /// Mean of the epoch's batch losses.
     #[serde(with = "nan_as_null")]
     pub mean_loss: f32,
-    /// Accuracy on the whole training subset and on the whole test set, after the epoch.
+    /// The epoch's running accuracy on the training samples (each counted when its batch was
+    /// trained, before the update: no extra pass) and the accuracy on the whole test set after
+    /// the epoch.
     pub train_accuracy: f32,
     pub test_accuracy: f32,
     /// The learning rate the epoch trained with.

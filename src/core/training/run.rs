@@ -44,11 +44,11 @@ pub struct RunOptions {
 }
 
 impl Default for RunOptions {
-    /// Probe every 50 steps on 128 samples, estimate every 100 steps on 1000 test samples,
+    /// Probe every 100 steps on 128 samples, estimate every 100 steps on 1000 test samples,
     /// snapshot every 200 steps within 64 MiB, smoothing 0.95.
     fn default() -> Self {
         RunOptions {
-            probe_every: 50,
+            probe_every: 100,
             probe_size: 128,
             estimate_every: 100,
             estimate_size: 1000,
@@ -123,6 +123,10 @@ pub struct TrainingRun {
     loss_ema: Ema,
     epoch_loss_sum: f64,
     epoch_batches: usize,
+    /// Samples of this epoch classified correctly before their update, and samples trained
+    /// (the epoch's running train accuracy, as the native trainer reports it).
+    epoch_correct: usize,
+    epoch_samples: usize,
     epoch_lr: f32,
     batch_in_epoch: usize,
     epoch_end: bool,
@@ -170,6 +174,8 @@ impl TrainingRun {
             train,
             test,
             epoch_loss_sum: 0.0,
+            epoch_correct: 0,
+            epoch_samples: 0,
             epoch_batches: 0,
             batch_in_epoch: 0,
             epoch_end: false,
@@ -201,6 +207,8 @@ impl TrainingRun {
         };
         let report = self.trainer.train_batch(&self.train)?;
         self.samples_seen += report.samples as u64;
+        self.epoch_correct += report.correct;
+        self.epoch_samples += report.samples;
         self.batch_in_epoch = report.batch;
         self.record_loss(step, report.loss);
         if probing {
@@ -280,12 +288,14 @@ impl TrainingRun {
             epoch: self.trainer.epoch(),
             step,
             mean_loss: (self.epoch_loss_sum / self.epoch_batches.max(1) as f64) as f32,
-            train_accuracy: evaluate(&net, &self.train).accuracy(),
+            train_accuracy: self.epoch_correct as f32 / self.epoch_samples.max(1) as f32,
             test_accuracy,
             learning_rate: self.epoch_lr,
         });
         self.epoch_loss_sum = 0.0;
         self.epoch_batches = 0;
+        self.epoch_correct = 0;
+        self.epoch_samples = 0;
         self.batch_in_epoch = 0;
         self.epoch_lr = self.trainer.learning_rate();
         self.snapshot(SnapshotKind::Epoch);
