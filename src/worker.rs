@@ -286,7 +286,7 @@ fn start_run(config: RunConfig, options: RunOptions) {
     };
     let started = Report::Started {
         config,
-        parameters: flatten(&run.network()).len(),
+        parameters: run.network().parameter_count(),
         batches_per_epoch: run.batches_per_epoch(),
         snapshot_budget: run.options().snapshot_budget,
     };

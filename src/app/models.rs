@@ -10,9 +10,44 @@ use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::pages::network::read_model;
+use crate::app::api::{self, Abort};
 use crate::app::storage::{self, ModelSlot, StoredModel};
-use crate::core::nn::Network;
+use crate::core::nn::{model, Network};
+
+/// The shipped model, relative to the document base URL, and its file name.
+pub const SHIPPED_MODEL: &str = "data/models/default.mnn";
+const SHIPPED_MODEL_FILE: &str = "default.mnn";
+/// Input and output widths a model must have to read MNIST digits.
+const INPUTS: usize = 784;
+const OUTPUTS: usize = 10;
+
+/// Parses model bytes and checks that the model reads 28×28 digits into 10 classes.
+pub fn read_model(bytes: &[u8]) -> Result<Network, String> {
+    let network = model::from_bytes(bytes).map_err(|e| e.to_string())?;
+    model::check_shape(&network, INPUTS, OUTPUTS).map_err(|e| e.to_string())?;
+    Ok(network)
+}
+
+/// Downloads and reads the shipped model (the download stops when `abort` does).
+pub async fn download_shipped(abort: &Abort) -> Result<Network, String> {
+    let bytes = api::bytes(SHIPPED_MODEL, SHIPPED_MODEL_FILE, abort)
+        .await
+        .map_err(|e| e.to_string())?;
+    read_model(&bytes)
+        .map_err(|e| format!("Could not load the shipped model ({SHIPPED_MODEL}): {e}"))
+}
+
+/// The bytes of the file chosen in a file input (the input is emptied, so choosing the same
+/// file again fires `change` again); its name, and `None` for the bytes if it could not be read.
+pub async fn chosen_file(input: &web_sys::HtmlInputElement) -> Option<(String, Option<Vec<u8>>)> {
+    let file = input.files().and_then(|files| files.get(0))?;
+    input.set_value("");
+    let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .ok()
+        .map(|b| js_sys::Uint8Array::new(&b).to_vec());
+    Some((file.name(), bytes))
+}
 
 /// A model the app holds: its name (a file name), the network, and its `.mnn` bytes.
 #[derive(Clone, Debug)]

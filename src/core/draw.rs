@@ -26,6 +26,8 @@
 //! Coordinates that are NaN or infinite are skipped; finite ones of any size are handled (in
 //! f64), so no drawing panics.
 
+use crate::core::format::percent;
+
 /// Side of the drawing canvas, in its own pixels (the page's canvas has this size).
 pub const CANVAS_SIZE: usize = 280;
 /// Stroke width for a digit on a [`CANVAS_SIZE`] canvas: a digit drawn ~200 px tall then has a
@@ -519,15 +521,6 @@ pub fn centre(image: &Grey, field: usize) -> Grey {
         }
     }
     out
-}
-
-/// A probability as the page shows it: "98.2 %".
-pub fn percent(p: f32) -> String {
-    if p.is_finite() {
-        format!("{:.1} %", p * 100.0)
-    } else {
-        "–".to_string()
-    }
 }
 
 /// The prediction line of the drawing page: the class first, then its probability,

@@ -13,6 +13,15 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
+/// A fraction as a percentage with one decimal: 0.9134 → "91.3 %"; "–" when not a number.
+pub fn percent(fraction: f32) -> String {
+    if fraction.is_finite() {
+        format!("{:.1} %", fraction * 100.0)
+    } else {
+        "–".to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

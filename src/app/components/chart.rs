@@ -223,7 +223,7 @@ pub fn LineChart(
                             })
                             .map(|(name, x, y)| {
                                 let value = if percent {
-                                    crate::core::training::page::percent(y as f32)
+                                    crate::core::format::percent(y as f32)
                                 } else {
                                     format!("{y:.4}")
                                 };

@@ -2,14 +2,12 @@
 //! (upload), and "use this model in the network view". The model in use and the last trained
 //! one are the app's (crate::app::models), kept in IndexedDB.
 
-use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
-use crate::app::models::{save_file, use_models, AppModel, AppModels};
+use crate::app::models::{chosen_file, save_file, use_models, AppModel, AppModels};
 use crate::app::pages::train::RunState;
 use crate::core::format::thousands;
 use crate::core::nn::model::to_bytes_with_note;
@@ -172,18 +170,14 @@ pub fn ModelPanel() -> impl IntoView {
 /// Reads the chosen file; a valid model becomes the model in use, anything else is named in
 /// `error` and the model in use is kept.
 fn upload(input: HtmlInputElement, models: AppModels, error: RwSignal<Option<String>>) {
-    let Some(file) = input.files().and_then(|files| files.get(0)) else {
-        return;
-    };
-    // The same file again must fire `change` again.
-    input.set_value("");
-    let name = file.name();
     leptos::task::spawn_local(async move {
-        let bytes = JsFuture::from(file.array_buffer())
-            .await
-            .map(|b| Uint8Array::new(&b).to_vec())
-            .map_err(|_| "The file could not be read.".to_string());
-        match bytes.and_then(|b| AppModel::from_bytes(name.clone(), b)) {
+        let Some((name, bytes)) = chosen_file(&input).await else {
+            return;
+        };
+        let read = bytes
+            .ok_or_else(|| "The file could not be read.".to_string())
+            .and_then(|b| AppModel::from_bytes(name.clone(), b));
+        match read {
             Ok(m) => {
                 let _ = error.try_set(None);
                 models.choose(m);

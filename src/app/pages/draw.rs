@@ -14,16 +14,15 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use web_sys::{HtmlCanvasElement, PointerEvent};
 
-use crate::app::api::{self, Abort};
+use crate::app::api::Abort;
 use crate::app::components::digit_canvas::paint_grey;
 use crate::app::components::error_view::ErrorView;
+use crate::app::models::download_shipped;
 use crate::app::perf;
-use crate::core::draw::{percent, prediction_text, Drawing, Grey, Point, Sketch, FIELD};
-use crate::core::nn::{argmax, input_from_pixels, model, Network};
+use crate::core::draw::{prediction_text, Drawing, Grey, Point, Sketch, FIELD};
+use crate::core::format::percent;
+use crate::core::nn::{argmax, input_from_pixels, Network};
 
-/// The shipped model, relative to the document base URL, and its file name.
-const MODEL: &str = "data/models/default.mnn";
-const MODEL_FILE: &str = "default.mnn";
 /// The performance measure of one update (preprocess, predict, paint).
 const UPDATE_MEASURE: &str = "draw:update";
 /// Captions of the four steps, in order.
@@ -200,13 +199,6 @@ fn show(canvas: &HtmlCanvasElement, image: &Grey) -> Result<(), JsValue> {
     paint_grey(canvas, &image.pixels, image.height, image.width)
 }
 
-/// Reads a downloaded model and checks that it reads 28×28 digits into 10 classes.
-fn read_model(bytes: &[u8]) -> Result<Network, String> {
-    let network = model::from_bytes(bytes).map_err(|e| e.to_string())?;
-    model::check_shape(&network, FIELD * FIELD, 10).map_err(|e| e.to_string())?;
-    Ok(network)
-}
-
 #[component]
 pub fn DrawPage() -> impl IntoView {
     let pad = Pad {
@@ -234,14 +226,7 @@ pub fn DrawPage() -> impl IntoView {
         let signal = Abort::new();
         abort.set_value(signal.clone());
         leptos::task::spawn_local(async move {
-            let loaded = api::bytes(MODEL, MODEL_FILE, &signal)
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| {
-                    read_model(&bytes)
-                        .map_err(|e| format!("Could not read the shipped model ({MODEL}): {e}"))
-                })
-                .map(Arc::new);
+            let loaded = download_shipped(&signal).await.map(Arc::new);
             let _ = pad.model.try_set(Some(loaded));
         });
     });

@@ -11,38 +11,30 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{query_signal, use_navigate, use_params_map};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
 use super::network_detail::{LayerDetail, NeuronDetail};
 use super::RouteProblem;
-use crate::app::api::{self, Abort};
+use crate::app::api::Abort;
 use crate::app::components::chosen_note::ChosenModelNote;
 use crate::app::components::dataset_gate::WithDataset;
 use crate::app::components::error_view::ErrorView;
 use crate::app::components::network_graph::NetworkGraph;
 use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
-use crate::app::models::use_models;
+use crate::app::models::{chosen_file, download_shipped, read_model, use_models};
 use crate::app::{link, perf};
 use crate::core::dataset::Dataset;
 use crate::core::grid::neighbours;
-use crate::core::nn::{input_from_pixels, model, Network, Trace};
+use crate::core::nn::{input_from_pixels, Network, Trace};
 use crate::core::paths::{digit_path, network_path, with_index};
 use crate::core::url::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
 use crate::core::viz::{describe, prediction_line, sample_caption, TopActivations};
 
-/// The shipped model, relative to the document base URL, and its file name.
-const DEFAULT_MODEL: &str = "data/models/default.mnn";
-const DEFAULT_MODEL_FILE: &str = "default.mnn";
-/// Input and output widths a model must have to read MNIST digits.
-const INPUTS: usize = 784;
-const OUTPUTS: usize = 10;
 /// Edges drawn between two layers, by default and at most.
 pub const DEFAULT_EDGES: usize = 150;
 pub const MAX_EDGES: usize = 2000;
@@ -111,18 +103,11 @@ fn next_generation() -> u64 {
 /// Downloads the shipped model and shows it, unless an upload finished first (the download stops
 /// if the user leaves first).
 pub async fn load_shipped(state: NetworkState, abort: Abort) {
-    let loaded = api::bytes(DEFAULT_MODEL, DEFAULT_MODEL_FILE, &abort)
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| {
-            read_model(&bytes)
-                .map_err(|e| format!("Could not load the shipped model ({DEFAULT_MODEL}): {e}"))
-        })
-        .map(|network| LoadedModel {
-            name: "the shipped model".into(),
-            network: Arc::new(network),
-            generation: next_generation(),
-        });
+    let loaded = download_shipped(&abort).await.map(|network| LoadedModel {
+        name: "the shipped model".into(),
+        network: Arc::new(network),
+        generation: next_generation(),
+    });
     // An upload that finished first wins; a page that is gone takes nothing.
     let _ = state.model.try_update(|model| {
         if model.as_ref().is_none_or(|m| m.is_err()) {
@@ -224,25 +209,16 @@ pub fn NetworkPlace() -> impl IntoView {
     }
 }
 
-/// Parses model bytes and checks that the model reads 28×28 digits into 10 classes.
-pub(crate) fn read_model(bytes: &[u8]) -> Result<Network, String> {
-    let network = model::from_bytes(bytes).map_err(|e| e.to_string())?;
-    model::check_shape(&network, INPUTS, OUTPUTS).map_err(|e| e.to_string())?;
-    Ok(network)
-}
-
 /// Reads the chosen file and, if it is a valid model, makes it the current one.
 fn upload_model(input: HtmlInputElement, state: NetworkState) {
-    let Some(file) = input.files().and_then(|files| files.get(0)) else {
-        return;
-    };
-    let name = file.name();
     leptos::task::spawn_local(async move {
-        let bytes = JsFuture::from(file.array_buffer())
-            .await
-            .map(|b| Uint8Array::new(&b).to_vec())
-            .map_err(|_| "the file could not be read".to_string());
-        match bytes.and_then(|b| read_model(&b)) {
+        let Some((name, bytes)) = chosen_file(&input).await else {
+            return;
+        };
+        let read = bytes
+            .ok_or_else(|| "the file could not be read".to_string())
+            .and_then(|b| read_model(&b));
+        match read {
             Ok(network) => {
                 state.upload_error.set(None);
                 state.model.set(Some(Ok(LoadedModel {

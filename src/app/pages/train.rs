@@ -179,7 +179,7 @@ pub fn TrainPage() -> impl IntoView {
             });
         }
     };
-    let running = move || phase.get() == Phase::Running;
+    let running = move || run.is_running();
     let paused = move || phase.get() == Phase::Paused;
     let has_run = move || run.has_run();
     let dead = move || matches!(phase.get(), Phase::Dead(_));

@@ -12,7 +12,7 @@ use super::layers::LayerHistory;
 use super::metrics::{EpochPoint, Metrics};
 use super::protocol::WeightsFor;
 use super::snapshots::{unflatten, SnapshotKind, SnapshotMeta};
-use crate::core::format::thousands;
+use crate::core::format::{percent, thousands};
 use crate::core::nn::Network;
 
 /// What `/train` means for the settings its link leaves out: a short run that still reads
@@ -103,11 +103,6 @@ pub fn duration(seconds: f64) -> String {
         60..3600 => format!("{} min {:02} s", s / 60, s % 60),
         _ => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
     }
-}
-
-/// A fraction as a percentage with one decimal: "91.3 %".
-pub fn percent(fraction: f32) -> String {
-    format!("{:.1} %", fraction * 100.0)
 }
 
 /// Everything a run has reported so far, gathered from its `Progress` reports.
@@ -243,7 +238,10 @@ pub struct ReceivedWeights {
 /// The network of `config`'s shape with the parameters of a snapshot (`snapshots::flatten`
 /// layout); `None` if their number does not fit the shape.
 pub fn weights_from(config: &RunConfig, flat: &[f32]) -> Option<Network> {
-    unflatten(&config.network(INPUT, CLASSES), flat)
+    let sizes = config.sizes(INPUT, CLASSES);
+    let mut activations = vec![config.activation; sizes.len().saturating_sub(2)];
+    activations.push(config.output);
+    unflatten(&sizes, &activations, flat)
 }
 
 /// The line under the progress bar: "42 % done", and while training also "· 20,000 samples/s

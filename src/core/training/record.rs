@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::chart::downsample;
 use super::config::{RunConfig, CLASSES, INPUT};
 use super::metrics::{EpochPoint, Metrics};
-use super::page::{percent, History, Series};
+use super::page::{History, Series};
+use crate::core::format::percent;
 use crate::core::format::thousands;
 use crate::core::nn::Network;
 

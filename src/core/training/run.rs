@@ -119,6 +119,8 @@ pub struct TrainingRun {
     train: Samples,
     test: Samples,
     probe: Subset,
+    /// The probe batch's inputs, dense (`Trainer::gradients` takes dense rows), made once.
+    probe_inputs: Vec<f32>,
     estimate: Subset,
     loss_ema: Ema,
     epoch_loss_sum: f64,
@@ -163,8 +165,10 @@ impl TrainingRun {
         }
         let mut snapshots = SnapshotStore::new(options.snapshot_budget);
         snapshots.push(Snapshot::new(trainer.network(), 0, 0, SnapshotKind::Step));
+        let probe = Subset::evenly(&train, options.probe_size);
         Ok(TrainingRun {
-            probe: Subset::evenly(&train, options.probe_size),
+            probe_inputs: probe.samples.dense(),
+            probe,
             estimate: Subset::evenly(&test, options.estimate_size),
             loss_ema: Ema::new(options.smoothing),
             epoch_lr: trainer.learning_rate(),
@@ -246,7 +250,7 @@ impl TrainingRun {
     fn probe_layers(&mut self, step: u64, before: &[Vec<f32>]) -> Result<(), TrainError> {
         let (_, gradients) = self
             .trainer
-            .gradients(&self.probe.samples.dense(), &self.probe.samples.labels)?;
+            .gradients(&self.probe_inputs, &self.probe.samples.labels)?;
         let net = self.trainer.network();
         let outputs = net.forward_layers(self.probe.samples.sparse());
         let afters = self.trainer.layer_parameters().map(|(wt, _)| wt);

@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::nn::{Dense, Network};
+use crate::core::nn::{Activation, Dense, Network};
 
 /// Why a snapshot was taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,24 +75,27 @@ pub fn flatten(network: &Network) -> Vec<f32> {
     flat
 }
 
-/// The inverse of [`flatten`]: `shape`'s layers (sizes, activations) with the parameters in
-/// `flat`; `None` if the lengths do not match.
-pub fn unflatten(shape: &Network, flat: &[f32]) -> Option<Network> {
-    if flat.len() != shape.parameter_count() {
+/// The inverse of [`flatten`]: layers of `sizes` (input first) with `activations` (one per
+/// layer) and the parameters in `flat`; `None` if the lengths do not match.
+pub fn unflatten(sizes: &[usize], activations: &[Activation], flat: &[f32]) -> Option<Network> {
+    let shapes = sizes.windows(2).map(|w| (w[0], w[1]));
+    let needed: usize = shapes.clone().map(|(i, o)| i * o + o).sum();
+    if activations.len() + 1 != sizes.len() || flat.len() != needed {
         return None;
     }
     let mut rest = flat;
-    let layers = shape
-        .layers
-        .iter()
-        .map(|l| {
-            let (w, after) = rest.split_at(l.weights.len());
-            let (b, after) = after.split_at(l.biases.len());
+    let layers = shapes
+        .zip(activations)
+        .map(|((inputs, outputs), &activation)| {
+            let (w, after) = rest.split_at(inputs * outputs);
+            let (b, after) = after.split_at(outputs);
             rest = after;
             Dense {
+                inputs,
+                outputs,
                 weights: w.to_vec(),
                 biases: b.to_vec(),
-                ..l.clone()
+                activation,
             }
         })
         .collect();
@@ -227,8 +230,10 @@ mod tests {
         assert_eq!(flat.len(), n.parameter_count());
         assert_eq!(flat[..24], n.layers[0].weights[..]);
         assert_eq!(flat[24..28], n.layers[0].biases[..]);
-        assert_eq!(unflatten(&net(9), &flat), Some(n));
-        assert_eq!(unflatten(&net(9), &flat[1..]), None);
+        let activations: Vec<Activation> = n.layers.iter().map(|l| l.activation).collect();
+        assert_eq!(unflatten(&n.sizes(), &activations, &flat), Some(n.clone()));
+        assert_eq!(unflatten(&n.sizes(), &activations, &flat[1..]), None);
+        assert_eq!(unflatten(&n.sizes(), &activations[1..], &flat), None);
         assert_eq!(Snapshot::bytes(&net(1)), ONE);
     }
 
