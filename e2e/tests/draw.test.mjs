@@ -1,7 +1,9 @@
 // The drawing pad (/draw): a digit drawn with the mouse is read by the shipped model as it is
 // drawn, the four preprocessing steps are shown, Undo and Clear work, the page survives a deep
-// link and a reload, and a failed model download ends in an alert with Retry. Prints the median
-// time of one update (preprocess + predict + paint, the `draw:update` measure).
+// link and a reload, and a failed model download ends in an alert with Retry. "See it in the
+// network" carries the drawing in the link (`/network?input=…`): the network view reads the same
+// 784 grey levels after a reload, and a cut, unreadable or wrong-length code is an alert. Prints
+// the median time of one update (preprocess + predict + paint, the `draw:update` measure).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appUrl, alertText } from '../lib.mjs';
@@ -251,5 +253,97 @@ test('a pen or a finger draws too (pointer events of another type and id)', asyn
     await frames(page);
     const after = await steps(page);
     assert.ok(after[1].width > shown[1].width * 3, 'the finger\'s stroke widened the ink');
+  });
+});
+
+/** The grey levels of an `?input=` code (URL-safe base64 of bytes; `0, n` is a run of n blanks). */
+function decodeInput(code) {
+  const bytes = Buffer.from(code, 'base64url');
+  const levels = [];
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0) levels.push(...new Array(bytes[++i]).fill(0));
+    else levels.push(bytes[i]);
+  }
+  return levels;
+}
+
+/** The same packing, for codes the tests make up. */
+function encodeInput(levels) {
+  const out = [];
+  let blanks = 0;
+  const flush = () => { if (blanks) out.push(0, blanks); blanks = 0; };
+  for (const v of levels) {
+    if (v === 0) { blanks += 1; if (blanks === 255) flush(); } else { flush(); out.push(v); }
+  }
+  flush();
+  return Buffer.from(out).toString('base64url');
+}
+
+/** The network view's prediction line once the graph has read its input. */
+async function networkPrediction(page) {
+  await page.waitForFunction(() => /^Predicted: \d/.test(document.querySelector('[data-testid="prediction"]')?.textContent ?? ''));
+  return (await page.getByTestId('prediction').innerText()).trim();
+}
+
+test('"See it in the network" carries the drawing in the link, and a reload shows the same input', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(app.site, 'draw'));
+    await page.locator(CANVAS).waitFor();
+    assert.equal(await page.getByTestId('draw-to-network').count(), 0, 'no link before drawing');
+    await stroke(page, SEVEN_BAR);
+    await stroke(page, SEVEN_LEG);
+    const read = await prediction(page);
+    const [, digit, pct] = read.match(/^(\d) — (\d+\.\d) %$/);
+    assert.match(await page.getByTestId('draw-model').innerText(), /Read by the shipped model/);
+    // The input the pad shows (step 4, drawn dark on white: grey = 255 − red).
+    const input = await page.locator('[data-testid="preprocess-steps"] canvas').nth(3).evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+      return Array.from({ length: 784 }, (_, i) => 255 - d[i * 4]);
+    });
+
+    await page.getByTestId('draw-to-network').click();
+    await page.waitForURL(/\/mnist\/network\?input=/);
+    const code = new URL(page.url()).searchParams.get('input');
+    assert.match(code, /^[A-Za-z0-9_-]+$/, 'the code is URL-safe');
+    assert.ok(code.length < 1046, `packed: ${code.length} characters`);
+    assert.deepEqual(decodeInput(code), input, 'the link holds exactly the 784 grey levels the pad showed');
+    const line = await networkPrediction(page);
+    assert.equal(line, `Predicted: ${digit} (${pct} %)`, 'the network view reads it as the pad did');
+    assert.match(await page.getByTestId('sample').innerText(), /drawing/);
+
+    await page.reload();
+    assert.equal(await networkPrediction(page), line, 'a reload reads the same input');
+    assert.equal(new URL(page.url()).searchParams.get('input'), code);
+
+    // A layer of the drawing, then one of its neurons: the drawing stays in the link.
+    await page.goto(appUrl(app.site, `network/layer/1?input=${code}`));
+    const neuron = page.getByTestId('layer-detail').locator('tbody a').first();
+    await neuron.waitFor();
+    await neuron.click();
+    await page.waitForURL(/\/network\/layer\/1\/neuron\/\d+\?input=/);
+    assert.equal(new URL(page.url()).searchParams.get('input'), code);
+    assert.equal(await networkPrediction(page), line);
+  });
+});
+
+test('a cut, unreadable or wrong-length drawing in the link is an alert, not a panic', async () => {
+  await withPage(async (page) => {
+    const seven = Array.from({ length: 784 }, (_, i) => ((i % 28 > 8 && i % 28 < 12) ? 200 : 0));
+    const code = encodeInput(seven);
+    // The code itself is fine.
+    await page.goto(appUrl(app.site, `network?input=${code}`));
+    await networkPrediction(page);
+    assert.equal(await page.locator('[role="alert"]').count(), 0);
+    const cases = [
+      [code.slice(0, Math.floor(code.length / 2)), /cut off/],
+      ['not*a$drawing', /cannot be read/],
+      [encodeInput(new Array(900).fill(9)), /900 grey levels.*784/],
+      [encodeInput(new Array(100).fill(9)), /cut off.*100 of the 784/],
+    ];
+    for (const [bad, message] of cases) {
+      await page.goto(appUrl(app.site, `network?input=${encodeURIComponent(bad)}`));
+      assert.match(await alertText(page), message, bad);
+      assert.equal(await page.getByTestId('prediction').count(), 0, 'nothing is predicted from a bad code');
+    }
   });
 });

@@ -3,7 +3,7 @@
 //! which parses them.
 
 use super::dataset::{DatasetName, Split};
-use super::url::SampleRef;
+use super::url::{SampleRef, Subject};
 
 /// `/data/{dataset}/{split}` with `?page=N` (left out for page 1) and `&label=D` (left out for all).
 pub fn grid_path(dataset: DatasetName, split: Split, page: usize, label: Option<u8>) -> String {
@@ -35,12 +35,17 @@ pub fn stats_path(dataset: DatasetName, split: Split) -> String {
 /// `/network`, `/network/layer/{L}` or `/network/layer/{L}/neuron/{J}`, with `?sample=…`.
 /// A neuron without a layer is ignored.
 pub fn network_path(layer: Option<usize>, neuron: Option<usize>, sample: &SampleRef) -> String {
+    subject_path(layer, neuron, &Subject::Sample(*sample))
+}
+
+/// The network view (whole graph, a layer, or a neuron) of a sample or a drawing.
+pub fn subject_path(layer: Option<usize>, neuron: Option<usize>, subject: &Subject) -> String {
     let place = match (layer, neuron) {
         (None, _) => String::new(),
         (Some(l), None) => format!("/layer/{l}"),
         (Some(l), Some(j)) => format!("/layer/{l}/neuron/{j}"),
     };
-    format!("/network{place}?sample={sample}")
+    format!("/network{place}?{}", subject.query())
 }
 
 /// The same place with another sample index (previous / next digit).
@@ -132,5 +137,15 @@ mod tests {
             "/network?sample=mnist/test/1234"
         );
         assert_eq!(with_index(&s, 5).to_string(), "mnist/test/5");
+    }
+
+    #[test]
+    fn a_drawing_keeps_its_place_in_the_network() {
+        let d = Subject::Drawing("AAEC_-x".into());
+        assert_eq!(subject_path(None, None, &d), "/network?input=AAEC_-x");
+        assert_eq!(
+            subject_path(Some(2), Some(7), &d),
+            "/network/layer/2/neuron/7?input=AAEC_-x"
+        );
     }
 }

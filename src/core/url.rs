@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::dataset::{DatasetName, Split};
 use super::format::thousands;
+use super::input_code::{self, InputError};
 
 /// Something in the URL that names nothing. Display is the sentence to show the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +41,8 @@ pub enum RouteError {
     },
     /// `?sample=` is not `dataset/split/index`.
     BadSample(String),
+    /// `?input=` is not the code of a 28×28 drawing.
+    BadInput(InputError),
 }
 
 impl fmt::Display for RouteError {
@@ -120,6 +123,7 @@ impl fmt::Display for RouteError {
                 "The sample {} is not of the form dataset/split/index, e.g. mnist/test/0.",
                 quoted(text)
             ),
+            RouteError::BadInput(error) => write!(f, "{error}"),
         }
     }
 }
@@ -314,6 +318,44 @@ pub fn parse_sample(s: Option<&str>) -> Result<SampleRef, RouteError> {
         split,
         index,
     })
+}
+
+/// What the network view shows: an image of a split (`?sample=`) or a drawing (`?input=`, its
+/// code as in the link; see `core::input_code`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Sample(SampleRef),
+    Drawing(String),
+}
+
+impl Subject {
+    /// The sample, when the subject is one.
+    pub fn sample(&self) -> Option<SampleRef> {
+        match self {
+            Subject::Sample(s) => Some(*s),
+            Subject::Drawing(_) => None,
+        }
+    }
+
+    /// The query of the network view's link: "sample=mnist/test/3" or "input=…".
+    pub fn query(&self) -> String {
+        match self {
+            Subject::Sample(s) => format!("sample={s}"),
+            Subject::Drawing(code) => format!("input={code}"),
+        }
+    }
+}
+
+/// `?input=` (wins when present and not empty) or else `?sample=`. A drawing's code is checked
+/// here; its grey levels are [`input_code::decode`]d where they are used.
+pub fn parse_subject(sample: Option<&str>, input: Option<&str>) -> Result<Subject, RouteError> {
+    match input.map(str::trim) {
+        Some(code) if !code.is_empty() => match input_code::decode(code) {
+            Ok(_) => Ok(Subject::Drawing(code.to_string())),
+            Err(e) => Err(RouteError::BadInput(e)),
+        },
+        _ => parse_sample(sample).map(Subject::Sample),
+    }
 }
 
 /// `%41` → `A`, byte by byte, then read as UTF-8 (invalid sequences become U+FFFD); a `%` not
@@ -595,5 +637,33 @@ mod tests {
         assert_eq!(percent_decode("%zz1"), "%zz1");
         assert_eq!(percent_decode("%ff"), "\u{fffd}");
         assert_eq!(percent_decode(""), "");
+    }
+
+    #[test]
+    fn subject_is_the_drawing_when_there_is_one() {
+        let pixels: Vec<u8> = (0..784).map(|i| if i % 29 == 0 { 200 } else { 0 }).collect();
+        let code = input_code::encode(&pixels);
+        let subject = parse_subject(Some("mnist/test/5"), Some(&code)).unwrap();
+        assert_eq!(subject, Subject::Drawing(code.clone()));
+        assert_eq!(subject.sample(), None);
+        assert_eq!(subject.query(), format!("input={code}"));
+        // No input, or an empty one: the sample.
+        for input in [None, Some(""), Some("  ")] {
+            let s = parse_subject(Some("mnist/test/5"), input).unwrap();
+            assert_eq!(s.query(), "sample=mnist/test/5");
+        }
+    }
+
+    #[test]
+    fn a_bad_input_is_a_route_error_with_its_sentence() {
+        let code = input_code::encode(&[7; 784]);
+        let cut = &code[..code.len() / 2];
+        let err = parse_subject(None, Some(cut)).unwrap_err();
+        assert!(matches!(err, RouteError::BadInput(_)));
+        assert!(err.to_string().contains("cut off"), "{err}");
+        let err = parse_subject(None, Some("not a drawing!")).unwrap_err();
+        assert!(err.to_string().contains("cannot be read"), "{err}");
+        let err = parse_subject(None, Some(&input_code::encode(&[7; 1000]))).unwrap_err();
+        assert!(err.to_string().contains("1000 grey levels"), "{err}");
     }
 }

@@ -1,4 +1,6 @@
-//! `/draw`: draw a digit with the pointer; the shipped model reads it as you draw.
+//! `/draw`: draw a digit with the pointer; the app's model (the one chosen for the network view,
+//! else the shipped one) reads it as you draw, and "See it in the network" opens the network
+//! view with the drawing in the link (`/network?input=…`, `core::input_code`).
 //!
 //! The strokes live in a plain store (not a signal), a `core::draw::Sketch` that rasterises
 //! each new point's segment as it comes: a pointer move adds a point and asks for one update at
@@ -17,10 +19,13 @@ use web_sys::{HtmlCanvasElement, PointerEvent};
 use crate::app::api::Abort;
 use crate::app::components::digit_canvas::paint_grey;
 use crate::app::components::error_view::ErrorView;
-use crate::app::models::download_shipped;
-use crate::app::perf;
+use crate::app::models::{download_shipped, use_models};
+use crate::app::{link, perf};
 use crate::core::draw::{prediction_text, Drawing, Grey, Point, Sketch, FIELD};
 use crate::core::format::percent;
+use crate::core::input_code;
+use crate::core::paths::subject_path;
+use crate::core::url::Subject;
 use crate::core::nn::{argmax, input_from_pixels, Network};
 
 /// The performance measure of one update (preprocess, predict, paint).
@@ -53,7 +58,11 @@ struct Pad {
     /// Strokes drawn (for Undo and Clear).
     strokes: RwSignal<usize>,
     model: RwSignal<Option<Result<Arc<Network>, String>>>,
+    /// Which model reads the drawing ("the shipped model" or a file name).
+    model_name: RwSignal<String>,
     reading: RwSignal<Reading>,
+    /// The network view's link to the centred input (None while nothing is drawn).
+    to_network: RwSignal<Option<String>>,
     canvas: NodeRef<Canvas>,
     steps: [NodeRef<Canvas>; 4],
 }
@@ -94,11 +103,18 @@ impl Pad {
                 .map(|s| [&s.drawing, &s.drawing, &s.cropped, &s.fitted, &s.centred]),
         );
         perf::record_measure(UPDATE_MEASURE, start, perf::now() - start);
-        let reading = match steps {
-            None => Reading::Empty,
-            Some(_) => Reading::Drawn(probabilities),
+        let (reading, to_network) = match steps {
+            None => (Reading::Empty, None),
+            Some(s) => {
+                let code = input_code::encode(&s.centred.pixels);
+                let path = subject_path(None, None, &Subject::Drawing(code));
+                (Reading::Drawn(probabilities), Some(link(&path)))
+            }
         };
         let _ = self.reading.try_set(reading);
+        if self.to_network.try_with_untracked(|t| *t != to_network) == Some(true) {
+            let _ = self.to_network.try_set(to_network);
+        }
     }
 
     /// Paints the pad and the four steps (pad, drawing, cropped, fitted, centred), or blanks.
@@ -207,7 +223,9 @@ pub fn DrawPage() -> impl IntoView {
         pointer: StoredValue::new(None),
         strokes: RwSignal::new(0),
         model: RwSignal::new(None),
+        model_name: RwSignal::new(String::new()),
         reading: RwSignal::new(Reading::Empty),
+        to_network: RwSignal::new(None),
         canvas: NodeRef::new(),
         steps: [
             NodeRef::new(),
@@ -216,7 +234,9 @@ pub fn DrawPage() -> impl IntoView {
             NodeRef::new(),
         ],
     };
-    // Download the shipped model; again on Retry. The download stops if the user leaves.
+    // The app's chosen model, else the shipped one (downloaded; again on Retry). The download
+    // stops if the user leaves.
+    let models = use_models();
     let attempt = RwSignal::new(0u32);
     let abort = StoredValue::new_local(Abort::new());
     on_cleanup(move || abort.with_value(Abort::abort));
@@ -226,7 +246,14 @@ pub fn DrawPage() -> impl IntoView {
         let signal = Abort::new();
         abort.set_value(signal.clone());
         leptos::task::spawn_local(async move {
-            let loaded = download_shipped(&signal).await.map(Arc::new);
+            let (name, loaded) = match models.for_network(false).await {
+                Ok(Some(chosen)) => (chosen.name, Ok(chosen.network)),
+                _ => (
+                    "the shipped model".to_string(),
+                    download_shipped(&signal).await.map(Arc::new),
+                ),
+            };
+            let _ = pad.model_name.try_set(name);
             let _ = pad.model.try_set(Some(loaded));
         });
     });
@@ -351,6 +378,24 @@ pub fn DrawPage() -> impl IntoView {
                         {prediction}
                     </p>
                     {bars}
+                    <p class="draw-model" data-testid="draw-model">
+                        {move || {
+                            let name = pad.model_name.get();
+                            (!name.is_empty()).then(|| format!("Read by {name}."))
+                        }}
+                    </p>
+                    {move || match pad.to_network.get() {
+                        Some(href) => view! {
+                            <a class="button-link" href=href data-testid="draw-to-network">
+                                "See it in the network →"
+                            </a>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <p class="hint">"Draw a digit to follow it through the network."</p>
+                        }
+                        .into_any(),
+                    }}
                 </div>
             </div>
             <h2>"How the drawing becomes the network's input"</h2>

@@ -1,5 +1,6 @@
 //! `/network?sample=…`, `/network/layer/{L}`, `/network/layer/{L}/neuron/{J}`: the network graph
-//! with one digit's activations.
+//! with one digit's activations. With `?input=…` instead of `?sample=`, the digit is a drawing
+//! from `/draw` that travels in the link (`core::input_code`).
 //!
 //! `/network` is a parent route ([`NetworkPage`]) that holds the loaded model (the shipped
 //! default, or an uploaded `.mnn`), the number of edges drawn, the "top digits" ranking and the
@@ -28,11 +29,12 @@ use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
 use crate::app::models::{chosen_file, download_shipped, read_model, use_models};
 use crate::app::{link, perf};
-use crate::core::dataset::Dataset;
+use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::grid::neighbours;
 use crate::core::nn::{input_from_pixels, Network, Trace};
-use crate::core::paths::{digit_path, network_path, with_index};
-use crate::core::url::{parse_layer, parse_neuron, parse_sample, RouteError, SampleRef};
+use crate::core::input_code;
+use crate::core::paths::{digit_path, subject_path, with_index};
+use crate::core::url::{parse_layer, parse_neuron, parse_subject, RouteError, Subject};
 use crate::core::viz::{describe, prediction_line, sample_caption, TopActivations};
 
 /// Edges drawn between two layers, by default and at most.
@@ -85,7 +87,7 @@ pub struct Shown {
     pub network: Arc<Network>,
     pub generation: u64,
     pub trace: Memo<Option<Arc<Trace>>>,
-    pub current: Memo<Result<SampleRef, RouteError>>,
+    pub current: Memo<Result<Subject, RouteError>>,
     pub place: Memo<Result<Place, RouteError>>,
 }
 
@@ -256,12 +258,16 @@ fn place(layer: Option<&str>, neuron: Option<&str>, sizes: &[usize]) -> Result<P
 fn NetworkBody() -> impl IntoView {
     let state = expect_context::<NetworkState>();
     let (sample_text, _) = query_signal::<String>("sample");
-    let sample = Memo::new(move |_| parse_sample(sample_text.read().as_deref()));
-    // Which split to load: changes only when the dataset or split of the sample changes.
-    let source = Memo::new(move |_| sample.get().ok().map(|s| (s.dataset, s.split)));
+    let (input_text, _) = query_signal::<String>("input");
+    let subject = Memo::new(move |_| {
+        parse_subject(sample_text.read().as_deref(), input_text.read().as_deref())
+    });
+    // What to show it from: changes only when the dataset or split of the sample changes, or
+    // between a sample and a drawing.
+    let source = Memo::new(move |_| subject.with(|s| s.as_ref().ok().map(Source::of)));
     // Start downloading the split now, while the model downloads (not after it).
     Effect::new(move |_| {
-        if let Some((name, split)) = source.get() {
+        if let Some(Source::Split(name, split)) = source.get() {
             let _ = use_dataset(name, split);
         }
     });
@@ -276,11 +282,17 @@ fn NetworkBody() -> impl IntoView {
             let model = model.clone();
             (move || {
                 let model = model.clone();
-                source.get().map(|(name, split)| {
-                    let render = move |dataset: Arc<Dataset>| {
-                        view! { <NetworkView dataset model=model.clone() sample /> }
-                    };
-                    view! { <WithDataset name split render /> }
+                source.get().map(|source| match source {
+                    Source::Split(name, split) => {
+                        let render = move |dataset: Arc<Dataset>| {
+                            let dataset = Some(dataset);
+                            view! { <NetworkView dataset model=model.clone() subject /> }
+                        };
+                        view! { <WithDataset name split render /> }.into_any()
+                    }
+                    Source::Drawing => {
+                        view! { <NetworkView dataset=None model subject /> }.into_any()
+                    }
                 })
             })
             .into_any()
@@ -292,7 +304,7 @@ fn NetworkBody() -> impl IntoView {
             <ChosenModelNote />
             <ModelControls />
             {move || {
-                sample
+                subject
                     .get()
                     .err()
                     .map(|error| {
@@ -302,6 +314,22 @@ fn NetworkBody() -> impl IntoView {
             {model_view}
             <Outlet />
         </section>
+    }
+}
+
+/// Where the shown input comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Split(DatasetName, Split),
+    Drawing,
+}
+
+impl Source {
+    fn of(subject: &Subject) -> Source {
+        match subject {
+            Subject::Sample(s) => Source::Split(s.dataset, s.split),
+            Subject::Drawing(_) => Source::Drawing,
+        }
     }
 }
 
@@ -372,60 +400,68 @@ fn ModelControls() -> impl IntoView {
 /// What the view shows for the current address, shared by its parts.
 #[derive(Clone, Copy)]
 struct Viewed {
-    /// The sample, checked against the loaded split.
-    current: Memo<Result<SampleRef, RouteError>>,
+    /// The sample (checked against the loaded split) or the drawing.
+    current: Memo<Result<Subject, RouteError>>,
     /// The layer and neuron, checked against the model.
     place: Memo<Result<Place, RouteError>>,
     /// The model's z and a for the sample.
     trace: Memo<Option<Arc<Trace>>>,
-    /// Samples in the split.
+    /// Samples in the split (0 for a drawing).
     len: usize,
 }
 
 impl Viewed {
     /// The app path of this view (same layer and neuron) for another sample index.
     fn path_to(&self, index: usize) -> Option<String> {
-        let s = self.current.get().ok()?;
+        let s = self.current.get().ok()?.sample()?;
         let p = self.place.get().ok()?;
-        Some(network_path(p.layer, p.neuron, &with_index(&s, index)))
+        let other = Subject::Sample(with_index(&s, index));
+        Some(subject_path(p.layer, p.neuron, &other))
     }
 
     /// The previous and next sample indices, where they exist.
     fn neighbours(&self) -> (Option<usize>, Option<usize>) {
-        match self.current.get() {
-            Ok(s) => neighbours(s.index, self.len),
-            Err(_) => (None, None),
+        match self.current.get().ok().and_then(|s| s.sample()) {
+            Some(s) => neighbours(s.index, self.len),
+            None => (None, None),
         }
     }
 }
 
-/// The page once model and split are loaded.
+/// The page once the model and the split (none for a drawing) are loaded.
 #[component]
 fn NetworkView(
-    dataset: Arc<Dataset>,
+    dataset: Option<Arc<Dataset>>,
     model: LoadedModel,
-    sample: Memo<Result<SampleRef, RouteError>>,
+    subject: Memo<Result<Subject, RouteError>>,
 ) -> impl IntoView {
     let state = expect_context::<NetworkState>();
     let network = model.network.clone();
     let sizes = network.sizes();
-    let len = dataset.len();
+    let len = dataset.as_ref().map_or(0, |d| d.len());
     let place = Memo::new(move |_| {
         let p = state.place.read();
         place(p.layer.as_deref(), p.neuron.as_deref(), &sizes)
     });
     let current = Memo::new(move |_| {
-        let s = sample.get()?;
-        s.checked_index(len).map(|_| s)
+        let subject = subject.get()?;
+        match &subject {
+            Subject::Sample(s) => s.checked_index(len).map(|_| subject),
+            Subject::Drawing(_) => Ok(subject),
+        }
     });
     let trace = {
         let (dataset, network) = (dataset.clone(), network.clone());
         Memo::new(move |previous: Option<&Option<Arc<Trace>>>| {
-            let s = current.get().ok()?;
+            let subject = current.get().ok()?;
             if previous.is_some_and(|p| p.is_some()) {
                 perf::NETWORK.begin();
             }
-            let x = input_from_pixels(dataset.image(s.index));
+            let x = match &subject {
+                Subject::Sample(s) => input_from_pixels(dataset.as_ref()?.image(s.index)),
+                // Checked when the link was read.
+                Subject::Drawing(code) => input_from_pixels(&input_code::decode(code).ok()?),
+            };
             Some(Arc::new(network.forward_trace(&x)))
         })
     };
@@ -447,7 +483,7 @@ fn NetworkView(
         let _ = state.shown.try_set(None);
     });
     let sample_problem = move || {
-        let error = sample.get().ok()?.checked_index(len).err()?;
+        let error = subject.get().ok()?.sample()?.checked_index(len).err()?;
         Some(view! { <RouteProblem error back="/network" back_text="Show the default digit" /> })
     };
     let prediction = move || prediction_line(trace.get()?.a.last()?);
@@ -478,18 +514,28 @@ fn use_sample_keys(viewed: Viewed) {
     });
 }
 
-/// "← Previous digit · MNIST test digit 12 of 10000 (labelled 7) · Next digit → · Open this digit".
+/// "← Previous digit · MNIST test digit 12 of 10000 (labelled 7) · Next digit → · Open this digit",
+/// or, for a drawing, what it is and a way back to the pad.
 #[component]
-fn SampleNav(viewed: Viewed, dataset: Arc<Dataset>) -> impl IntoView {
+fn SampleNav(viewed: Viewed, dataset: Option<Arc<Dataset>>) -> impl IntoView {
+    let Some(dataset) = dataset else {
+        return view! {
+            <nav class="net-sample" aria-label="Sample">
+                <span data-testid="sample">"A drawing from the drawing pad (28×28 grey levels, from the link)"</span>
+                <a href=link("/draw")>"Draw another"</a>
+            </nav>
+        }
+        .into_any();
+    };
     let step = move |index: Option<usize>| index.and_then(|i| viewed.path_to(i)).map(|p| link(&p));
     let previous = move || step(viewed.neighbours().0);
     let next = move || step(viewed.neighbours().1);
     let caption = move || {
-        let s = viewed.current.get().ok()?;
+        let s = viewed.current.get().ok()?.sample()?;
         Some(sample_caption(&s, viewed.len, dataset.label(s.index)))
     };
     let open_digit = move || {
-        let s = viewed.current.get().ok()?;
+        let s = viewed.current.get().ok()?.sample()?;
         Some(link(&digit_path(s.dataset, s.split, s.index)))
     };
     view! {
@@ -500,22 +546,28 @@ fn SampleNav(viewed: Viewed, dataset: Arc<Dataset>) -> impl IntoView {
             {move || open_digit().map(|href| view! { <a href=href>"Open this digit"</a> })}
         </nav>
     }
+    .into_any()
 }
 
 /// The graph in words, for screen readers (the graph's `aria-describedby`).
 #[component]
-fn Description(viewed: Viewed, dataset: Arc<Dataset>, network: Arc<Network>) -> impl IntoView {
+fn Description(
+    viewed: Viewed,
+    dataset: Option<Arc<Dataset>>,
+    network: Arc<Network>,
+) -> impl IntoView {
     let sizes = network.sizes();
     let text = move || {
-        let s = viewed.current.get().ok()?;
+        let subject = viewed.current.get().ok()?;
         let t = viewed.trace.get()?;
-        let what = format!("{} {} digit {}", s.dataset.title(), s.split.id(), s.index);
-        Some(describe(
-            &sizes,
-            &what,
-            Some(dataset.label(s.index)),
-            t.a.last()?,
-        ))
+        let (what, label) = match (subject.sample(), &dataset) {
+            (Some(s), Some(d)) => (
+                format!("{} {} digit {}", s.dataset.title(), s.split.id(), s.index),
+                Some(d.label(s.index)),
+            ),
+            _ => ("a drawing from the drawing pad".to_string(), None),
+        };
+        Some(describe(&sizes, &what, label, t.a.last()?))
     };
     view! { <p id="network-description" class="sr-only">{text}</p> }
 }
@@ -529,7 +581,7 @@ fn GraphOrProblem(viewed: Viewed, network: Arc<Network>) -> impl IntoView {
     let navigate = use_navigate();
     let on_activate = Callback::new(move |(l, j): (usize, usize)| {
         if let Ok(s) = viewed.current.get_untracked() {
-            navigate(&network_path(Some(l), Some(j), &s), Default::default());
+            navigate(&subject_path(Some(l), Some(j), &s), Default::default());
         }
     });
     move || match viewed.place.get() {

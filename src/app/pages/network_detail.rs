@@ -12,8 +12,8 @@ use crate::app::data::use_dataset;
 use crate::app::link;
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::nn::{Network, Trace};
-use crate::core::paths::network_path;
-use crate::core::url::{RouteError, SampleRef};
+use crate::core::paths::{network_path, subject_path};
+use crate::core::url::{RouteError, SampleRef, Subject};
 use crate::core::viz::layout::{cell_grid, square_side};
 use crate::core::viz::scale::{heat_fill, heat_scale, NEGATIVE, POSITIVE};
 use crate::core::viz::{
@@ -31,7 +31,7 @@ pub fn LayerDetail(
     network: Arc<Network>,
     layer: usize,
     trace: Memo<Option<Arc<Trace>>>,
-    current: Memo<Result<SampleRef, RouteError>>,
+    current: Memo<Result<Subject, RouteError>>,
 ) -> impl IntoView {
     let title = layer_title(&network, layer);
     let rows = move || {
@@ -41,7 +41,7 @@ pub fn LayerDetail(
             .into_iter()
             .map(|row| {
                 let j = row.neuron;
-                let href = link(&network_path(Some(layer), Some(j), &s));
+                let href = link(&subject_path(Some(layer), Some(j), &s));
                 view! {
                     <tr>
                         <td><a href=href>{j}</a></td>
