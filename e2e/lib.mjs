@@ -47,9 +47,11 @@ export function readLabels(stem, dataset = 'mnist') {
 /**
  * A fresh page in a fresh context (cold cache), recording console errors and page errors.
  * `errors` holds { text, url } for console.error messages and uncaught exceptions.
+ * Service workers are blocked unless `serviceWorkers: 'allow'`: the app's worker (public/sw.js)
+ * would answer requests that a test routes or overrides; e2e/tests/offline.test.mjs allows it.
  */
-export async function openPage(browser) {
-  const context = await browser.newContext();
+export async function openPage(browser, { serviceWorkers = 'block' } = {}) {
+  const context = await browser.newContext({ serviceWorkers });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {

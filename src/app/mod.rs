@@ -12,6 +12,7 @@ pub mod data;
 pub mod dom;
 pub mod keys;
 pub mod models;
+pub mod offline;
 pub mod pages;
 pub mod perf;
 pub mod storage;
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <Footer />
+            <offline::UpdateNotice />
         </Router>
     }
 }
