@@ -16,6 +16,7 @@
 // Command line: node e2e/server.mjs [--dir dist] [--base /mnist/] [--port 8080]
 //   E2E_CORRUPT / E2E_MISSING: comma-separated paths (relative to dir) to corrupt / hide.
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,9 @@ const MIME_TYPES = {
   '.md': 'text/markdown; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
+
+/** Content types a GitHub-Pages-like host compresses. */
+const COMPRESSIBLE = /^(text\/|application\/(wasm|json|manifest\+json)|image\/svg)/;
 
 /** The MIME type GitHub Pages would send for a file name. */
 export function mimeTypeOf(file) {
@@ -86,7 +90,7 @@ async function fileIfExists(file) {
  * `requests` lists the URL paths requested so far (tests use it to see what was fetched).
  */
 export async function startServer({
-  dir, base = '/mnist/', port = 0, host = '127.0.0.1', alsoAtRoot = false,
+  dir, base = '/mnist/', port = 0, host = '127.0.0.1', alsoAtRoot = false, compress = false, fallbackStatus = 404,
 } = {}) {
   const root = path.resolve(dir);
   const siteBase = normaliseBase(base);
@@ -99,10 +103,11 @@ export async function startServer({
     return Buffer.from(body.toString('utf8').replace(`<base href="${siteBase}"`, `<base href="${servedBase}"`));
   }
 
-  async function sendNotFound(res, method, servedBase = siteBase) {
+  /** 404.html (status `fallbackStatus` inside the site, 404 outside it). */
+  async function sendNotFound(res, method, servedBase = siteBase, inside = true) {
     let page = await readFile(path.join(root, '404.html')).catch(() => null);
     if (page) page = asServedAt(page, servedBase);
-    res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.writeHead(page && inside ? fallbackStatus : 404, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(method === 'HEAD' ? undefined : (page ?? '<!doctype html><title>404</title><h1>404</h1>'));
   }
 
@@ -125,20 +130,28 @@ export async function startServer({
       servedBase = '/';
       rel = relativePathOf(url.pathname, '/');
     }
-    if (rel === null) return sendNotFound(res, req.method);
+    if (rel === null) return sendNotFound(res, req.method, siteBase, false);
     const kind = overrides.get(rel);
-    if (kind === 'missing') return sendNotFound(res, req.method, servedBase);
+    if (kind === 'missing') return sendNotFound(res, req.method, servedBase, false);
     const file = await fileIfExists(path.join(root, rel));
     if (file === null) return sendNotFound(res, req.method, servedBase);
     let body = await readFile(file);
     if (kind === 'corrupt') body = corruptBytes(body);
     if (file.endsWith('.html')) body = asServedAt(body, servedBase);
-    res.writeHead(200, {
+    const headers = {
       'Content-Type': mimeTypeOf(file),
-      'Content-Length': body.length,
       // Overridden files must not be cached, or a retry would not see the change.
       'Cache-Control': kind ? 'no-store' : 'max-age=600',
-    });
+    };
+    // With `compress`, text and wasm go gzipped to a browser that accepts it, as GitHub Pages
+    // sends them (the data's .gz files and the models go as they are).
+    if (compress && COMPRESSIBLE.test(headers['Content-Type']) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      body = gzipSync(body);
+      headers['Content-Encoding'] = 'gzip';
+      headers.Vary = 'Accept-Encoding';
+    }
+    headers['Content-Length'] = body.length;
+    res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
