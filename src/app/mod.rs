@@ -23,6 +23,7 @@ use leptos_router::path;
 
 use crate::core::dataset::{DatasetName, Split};
 use crate::core::paths::{base_from_document_path, grid_path, stats_path, with_base};
+use components::theme_toggle::ThemeToggle;
 use pages::digit::DigitPage;
 use pages::draw::DrawPage;
 use pages::grid::GridPage;
@@ -117,6 +118,7 @@ fn Header() -> impl IntoView {
                 <A href=link("/train")>"Train"</A>
                 <A href=link("/draw")>"Draw"</A>
             </nav>
+            <ThemeToggle />
         </header>
     }
 }
