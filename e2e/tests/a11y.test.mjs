@@ -77,6 +77,30 @@ for (const scheme of ['light', 'dark']) {
   }
 }
 
+test('/train after a short run (charts, confusion matrix and its gallery, weights, layer health): axe in both themes, no sideways scroll at 375 px', async (t) => {
+  await withPage(async (page) => {
+    await page.setViewportSize({ width: 375, height: 667 });
+    await open(page, 'train?hidden=32&batch=50&epochs=1&subset=2000',
+      (p) => waitForStatus(p, /^Ready/, TRAIN_TIMEOUT_MS), 'light');
+    await page.getByTestId('train-start').click();
+    await waitForStatus(page, /^Finished/, TRAIN_TIMEOUT_MS);
+    await page.locator('[data-testid="confusion-matrix"] .confusion-cell[data-true="3"][data-pred="5"]').click();
+    await page.getByTestId('confusion-gallery').waitFor();
+    await page.getByTestId('layer-health').waitFor();
+    await page.getByTestId('weight-heatmaps').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375, 'no sideways scroll');
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+      const violations = await axeViolations(page);
+      const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      for (const v of violations.filter((v) => !severe.includes(v))) {
+        t.diagnostic(`${scheme}: ${v.impact} ${v.id}: ${v.help} — ${v.targets.join(', ')}`);
+      }
+      assert.deepEqual(severe, [], `serious or critical axe violations on /train after a run (${scheme})`);
+    }
+  });
+});
+
 test('at 375 × 667 no route scrolls sideways', async () => {
   await withPage(async (page) => {
     await page.setViewportSize({ width: 375, height: 667 });
