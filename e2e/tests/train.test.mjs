@@ -120,7 +120,7 @@ test('the confusion matrix sums to the evaluated test set, and a cell opens exac
     assert.ok(Math.abs(epochAccuracy - shown) <= 0.1 + 1e-9, `status ${epochAccuracy} % vs matrix ${shown} %`);
     // The count is in the cell's words too, not only in its shade.
     for (const c of cells) {
-      const words = c.count === 1 ? '1 digit' : `${c.count.toLocaleString('en-US')} digits`;
+      const words = c.count === 1 ? '1 digit' : `${c.count} digits`;
       const right = c.t === c.p ? ', correct' : '';
       assert.equal(c.label, `true ${c.t}, predicted ${c.p}: ${words}${right}`);
     }

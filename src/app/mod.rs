@@ -21,9 +21,11 @@ pub mod trainer;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
 use leptos_router::path;
+use wasm_bindgen::JsCast;
 
 use crate::core::dataset::{DatasetName, Split};
 use crate::core::paths::{base_from_document_path, grid_path, stats_path, with_base};
+use components::theme_toggle::ThemeToggle;
 use pages::digit::DigitPage;
 use pages::draw::DrawPage;
 use pages::grid::GridPage;
@@ -82,8 +84,9 @@ pub fn App() -> impl IntoView {
     models::provide_models();
     view! {
         <Router base=base_path()>
+            <SkipLink />
             <Header />
-            <main id="main">
+            <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/data/:dataset/:split") view=GridPage />
@@ -104,6 +107,31 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The first focusable element: moves the focus to the page's content, past the header.
+///
+/// The click is handled on the link, before the router's window listener sees it: under
+/// `<base href="/mnist/">` a plain `href="#main"` would lead to the home page, not to this
+/// page's content. `main` takes the focus (`tabindex="-1"`, no outline: theme.css).
+#[component]
+fn SkipLink() -> impl IntoView {
+    let skip = |ev: leptos::ev::MouseEvent| {
+        let main = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("main"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(main) = main {
+            ev.prevent_default();
+            let _ = main.focus();
+            main.scroll_into_view();
+        }
+    };
+    view! {
+        <a class="skip-link" href="#main" on:click=skip>
+            "Skip to content"
+        </a>
+    }
+}
+
 #[component]
 fn Header() -> impl IntoView {
     let mnist = DatasetName::Mnist;
@@ -119,6 +147,7 @@ fn Header() -> impl IntoView {
                 <A href=link("/train")>"Train"</A>
                 <A href=link("/draw")>"Draw"</A>
             </nav>
+            <ThemeToggle />
         </header>
     }
 }

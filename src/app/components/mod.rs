@@ -12,5 +12,6 @@ pub mod model_panel;
 pub mod network_graph;
 pub mod progress;
 pub mod run_history;
+pub mod theme_toggle;
 pub mod time_travel;
 pub mod weight_tiles;

@@ -251,26 +251,30 @@ pub fn NetworkGraph(
         }
     };
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
+    // The box scrolls the graph on narrow screens (theme.css gives the graph a minimum width
+    // there), so the page itself never scrolls sideways.
     view! {
-        <svg
-            node_ref=svg_ref
-            class="network-graph"
-            data-testid="network-graph"
-            viewBox=view_box
-            role="group"
-            tabindex="0"
-            aria-roledescription="network graph"
-            aria-label="Network graph: arrow keys move between neurons, Enter opens one"
-            aria-describedby="network-description"
-            on:keydown=on_keydown
-            on:focusin=move |ev| hover(ev.target())
-            on:mouseover=move |ev| hover(ev.target())
-        >
-            <g class="edges" aria-hidden="true"></g>
-            {columns}
-            {output_labels}
-            {selected_ring}
-        </svg>
+        <div class="network-graph-box">
+            <svg
+                node_ref=svg_ref
+                class="network-graph"
+                data-testid="network-graph"
+                viewBox=view_box
+                role="group"
+                tabindex="0"
+                aria-roledescription="network graph"
+                aria-label="Network graph: arrow keys move between neurons, Enter opens one"
+                aria-describedby="network-description"
+                on:keydown=on_keydown
+                on:focusin=move |ev| hover(ev.target())
+                on:mouseover=move |ev| hover(ev.target())
+            >
+                <g class="edges" aria-hidden="true"></g>
+                {columns}
+                {output_labels}
+                {selected_ring}
+            </svg>
+        </div>
         <NeuronInfo network trace active />
         <Legend />
     }

@@ -15,7 +15,7 @@ use crate::core::nn::{Network, Trace};
 use crate::core::paths::{network_path, subject_path};
 use crate::core::url::{RouteError, SampleRef, Subject};
 use crate::core::viz::layout::{cell_grid, square_side};
-use crate::core::viz::scale::{heat_fill, heat_scale, NEGATIVE, POSITIVE};
+use crate::core::viz::scale::{heat_fill, heat_scale};
 use crate::core::viz::{
     layer_name, layer_rows, layer_title, rank_batch, NeuronSummary, RankBatches, TopActivations,
 };
@@ -154,8 +154,9 @@ fn IncomingWeights(weights: Vec<f32>, layer: usize) -> impl IntoView {
             </svg>
             <figcaption>
                 {what} ". "
-                <span style=format!("color:{}", POSITIVE.css())>"Blue"</span> " = positive, "
-                <span style=format!("color:{}", NEGATIVE.css())>"red"</span> " = negative, white = 0; full colour at |w| = "
+                // The words in the map's colours, from the theme (readable on either page).
+                <span class="weight-positive">"Blue"</span> " = positive, "
+                <span class="weight-negative">"red"</span> " = negative, white = 0; full colour at |w| = "
                 {format!("{scale:.3}")} "."
             </figcaption>
         </figure>

@@ -94,7 +94,12 @@ impl Confusion {
     /// What a screen reader says for a cell: "true 3, predicted 5: 12 digits" (", correct" on
     /// the diagonal).
     pub fn cell_label(&self, truth: usize, predicted: usize) -> String {
-        let count = digits(self.count(truth, predicted));
+        // The count as the cell shows it (no thousands separator): a control's name must contain
+        // its visible text (WCAG 2.5.3; axe label-content-name-mismatch).
+        let count = match self.count(truth, predicted) {
+            1 => "1 digit".to_string(),
+            n => format!("{n} digits"),
+        };
         let correct = if truth == predicted { ", correct" } else { "" };
         format!("true {truth}, predicted {predicted}: {count}{correct}")
     }
@@ -282,7 +287,7 @@ mod tests {
         let big = Confusion::from_predictions(&[Some(0); 1234], &[0; 1234], &[0; 1234], 1);
         assert_eq!(
             big.cell_label(0, 0),
-            "true 0, predicted 0: 1,234 digits, correct"
+            "true 0, predicted 0: 1234 digits, correct"
         );
     }
 

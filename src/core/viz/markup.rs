@@ -10,9 +10,9 @@
 //! column's `g.neurons`, [`edges_markup`] into the edges' `g`), so nothing is escaped, and
 //! therefore only the following may enter them:
 //! - the fixed tags and attribute names written here (`<circle`, `<rect`, `<path`, `id`,
-//!   `data-neuron`, `tabindex`, `aria-label`, `cx`, `cy`, `r`, `x`, `y`, `width`, `height`,
-//!   `fill`, `d`, `stroke`, `stroke-width`, `data-count`) and fixed words (`transparent`,
-//!   `pixel`, `layer`, `neuron`);
+//!   `data-neuron`, `tabindex`, `aria-label`, `role`, `cx`, `cy`, `r`, `x`, `y`, `width`,
+//!   `height`, `fill`, `d`, `stroke`, `stroke-width`, `data-count`) and fixed words
+//!   (`transparent`, `pixel`, `layer`, `neuron`, `img`);
 //! - integers we format: layer and neuron indices (ids such as `nn-2-17`), edge counts;
 //! - numbers we format from f32 (coordinates, sizes, stroke widths: digits, `-`, `.`) and
 //!   colours from bytes (`#rrggbb`);
@@ -53,7 +53,8 @@ pub fn layer_fills(a: &[f32]) -> Vec<Rgb> {
     a.iter().map(|&v| activation_fill(v, scale)).collect()
 }
 
-/// The neurons of `col`, one focusable element each (`id`, `data-neuron`, `aria-label`).
+/// The neurons of `col`, one focusable element each (`id`, `data-neuron`, `aria-label` and
+/// `role="img"`: ARIA allows a name only on an element with a role, and a shape has none).
 /// `fills`: one colour per neuron; a neuron without one is drawn `transparent` (still a hover
 /// and focus target, e.g. over the input image painted on a canvas).
 ///
@@ -88,7 +89,7 @@ pub fn neurons_markup(col: &Column, fills: Option<&[Rgb]>) -> String {
         s.push_str(r#"" tabindex="-1" "#);
         s.push_str(&label_prefix);
         push_uint(&mut s, j);
-        s.push_str("\" ");
+        s.push_str("\" role=\"img\" ");
         match col.shape {
             Shape::Circle => push_attrs(&mut s, &[("cx", p.x), ("cy", p.y), ("r", p.size)]),
             Shape::Pixel | Shape::Cell => {
@@ -195,7 +196,7 @@ mod tests {
         assert_eq!(out.matches("<circle ").count(), 10);
         assert_eq!(out.matches("/>").count(), 10);
         assert!(out.contains(r#"id="nn-3-9" data-neuron="9""#), "{out}");
-        assert!(out.contains(r#"aria-label="layer 3 neuron 0""#));
+        assert!(out.contains(r#"aria-label="layer 3 neuron 0" role="img""#));
         assert_eq!(out.matches(r##"fill="#ffffff""##).count(), 10);
         let p = l.columns[3].neurons[4];
         assert!(out.contains(&format!(
@@ -222,6 +223,7 @@ mod tests {
             } else {
                 let _ = write!(s, r#"aria-label="layer {l} neuron {j}" "#);
             }
+            s.push_str(r#"role="img" "#);
             let h = p.size / 2.0;
             match col.shape {
                 Shape::Circle => {
@@ -390,6 +392,7 @@ mod tests {
                 .is_some_and(|(l, j)| integer(l) && integer(j)),
             "data-neuron" | "data-count" => integer(value),
             "tabindex" => value == "-1",
+            "role" => value == "img",
             "aria-label" => {
                 let words: Vec<&str> = value.split(' ').collect();
                 matches!(words.as_slice(), ["pixel", j] if integer(j))
@@ -451,7 +454,7 @@ mod tests {
     #[test]
     fn the_markup_checker_rejects_what_it_should() {
         // The checker itself must be able to fail, or the hostile test below proves nothing.
-        let good = r##"<circle id="nn-1-2" data-neuron="2" tabindex="-1" aria-label="layer 1 neuron 2" cx="1.50" cy="-2.00" r="3.00" fill="#0a0b0c"/><path d="M1.0 2.0L3.5 -4.0" stroke="#ffffff" stroke-width="0.6" data-count="1"/>"##;
+        let good = r##"<circle id="nn-1-2" data-neuron="2" tabindex="-1" aria-label="layer 1 neuron 2" role="img" cx="1.50" cy="-2.00" r="3.00" fill="#0a0b0c"/><path d="M1.0 2.0L3.5 -4.0" stroke="#ffffff" stroke-width="0.6" data-count="1"/>"##;
         assert_eq!(check_markup(good), 2);
         for bad in [
             r#"<img src="x"/>"#,
@@ -463,6 +466,7 @@ mod tests {
             r#"<rect x="1">"#,
             r#"<path d="M1 2Z"/>"#,
             r#"<rect id="nn-1-x"/>"#,
+            r#"<rect role="button"/>"#,
         ] {
             let caught = std::panic::catch_unwind(|| check_markup(bad)).is_err();
             assert!(caught, "accepted {bad}");
