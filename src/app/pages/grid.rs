@@ -145,7 +145,7 @@ fn LabelFilter(name: DatasetName, split: Split, active: Signal<Option<u8>>) -> i
     let choices = std::iter::once(None).chain((0..10u8).map(Some));
     let links = choices
         .map(|choice| {
-            let text = choice.map_or("All".to_string(), |l| l.to_string());
+            let text = choice.map_or("All".to_string(), |l| name.class_name(l).to_string());
             let current = move || (active.get() == choice).then_some("page");
             view! {
                 <a

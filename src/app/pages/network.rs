@@ -26,9 +26,9 @@ use crate::app::components::error_view::ErrorView;
 use crate::app::components::network_graph::NetworkGraph;
 use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
-use crate::app::models::{chosen_file, download_shipped, read_model, use_models};
+use crate::app::models::{chosen_file, download_shipped_for, read_model, use_models};
 use crate::app::{link, perf};
-use crate::core::dataset::Dataset;
+use crate::core::dataset::{Dataset, DatasetName};
 use crate::core::grid::neighbours;
 use crate::core::nn::{input_from_pixels, Network, Trace};
 use crate::core::paths::{digit_path, network_path, with_index};
@@ -43,6 +43,8 @@ pub const MAX_EDGES: usize = 2000;
 #[derive(Clone, Debug)]
 pub struct LoadedModel {
     pub name: String,
+    /// The dataset whose shipped model this is (None: an uploaded, chosen or trained model).
+    pub shipped: Option<DatasetName>,
     pub network: Arc<Network>,
     pub generation: u64,
 }
@@ -62,8 +64,9 @@ pub struct NetworkState {
     pub upload_error: RwSignal<Option<String>>,
     /// Edges drawn between two consecutive layers.
     pub edge_limit: RwSignal<usize>,
-    /// The test digits that activate each neuron most, for the model of that generation.
-    pub tops: RwSignal<Option<(u64, Arc<TopActivations>)>>,
+    /// The test digits that activate each neuron most, for the model of that generation and the
+    /// test set of that dataset.
+    pub tops: RwSignal<Option<(u64, DatasetName, Arc<TopActivations>)>>,
     /// Samples ranked so far while the ranking runs (None when idle).
     pub tops_progress: RwSignal<Option<usize>>,
     /// The `:layer` and `:neuron` segments of the child route shown (unchecked).
@@ -83,6 +86,8 @@ pub struct PlaceSegments {
 #[derive(Clone)]
 pub struct Shown {
     pub network: Arc<Network>,
+    /// The dataset the sample comes from (its test set ranks the top digits).
+    pub dataset: DatasetName,
     pub generation: u64,
     pub trace: Memo<Option<Arc<Trace>>>,
     pub current: Memo<Result<SampleRef, RouteError>>,
@@ -100,20 +105,36 @@ fn next_generation() -> u64 {
     })
 }
 
-/// Downloads the shipped model and shows it, unless an upload finished first (the download stops
-/// if the user leaves first).
-pub async fn load_shipped(state: NetworkState, abort: Abort) {
-    let loaded = download_shipped(&abort).await.map(|network| LoadedModel {
-        name: "the shipped model".into(),
-        network: Arc::new(network),
-        generation: next_generation(),
-    });
-    // An upload that finished first wins; a page that is gone takes nothing.
+/// Downloads the shipped model trained on `dataset` and shows it, unless an upload finished first
+/// (the download stops if the user leaves first).
+pub async fn load_shipped(state: NetworkState, abort: Abort, dataset: DatasetName) {
+    let loaded = download_shipped_for(dataset, &abort)
+        .await
+        .map(|network| LoadedModel {
+            name: match dataset {
+                DatasetName::Mnist => "the shipped model".to_string(),
+                _ => format!("the shipped {} model", dataset.title()),
+            },
+            shipped: Some(dataset),
+            network: Arc::new(network),
+            generation: next_generation(),
+        });
+    // An upload that finished first wins; a page that is gone takes nothing. The shipped model
+    // of another dataset (the address changed while this one downloaded) gives way.
     let _ = state.model.try_update(|model| {
-        if model.as_ref().is_none_or(|m| m.is_err()) {
+        let replace = match model {
+            None | Some(Err(_)) => true,
+            Some(Ok(m)) => m.shipped.is_some_and(|d| d != dataset),
+        };
+        if replace {
             *model = Some(loaded);
         }
     });
+}
+
+/// The dataset of the `?sample=` in the address (MNIST when it names none or is wrong).
+pub fn sample_dataset(sample: Option<&str>) -> DatasetName {
+    parse_sample(sample).map_or(DatasetName::Mnist, |s| s.dataset)
 }
 
 /// The `/network` parent route: holds the model and the graph for its child routes and loads the
@@ -140,8 +161,12 @@ pub fn NetworkPage() -> impl IntoView {
     let models = use_models();
     let (model_param, _) = query_signal::<String>("model");
     let wants_trained = Memo::new(move |_| model_param.read().as_deref() == Some("trained"));
+    // The shipped model shown is the one trained on the sample's dataset.
+    let (sample_param, _) = query_signal::<String>("sample");
+    let dataset = Memo::new(move |_| sample_dataset(sample_param.read().as_deref()));
     Effect::new(move |_| {
         let trained = wants_trained.get();
+        let dataset = dataset.get();
         let abort = abort.clone();
         leptos::task::spawn_local(async move {
             let picked = models.for_network(trained).await;
@@ -155,17 +180,31 @@ pub fn NetworkPage() -> impl IntoView {
                         if !shown {
                             *model = Some(Ok(LoadedModel {
                                 name: m.name,
+                                shipped: None,
                                 network: m.network,
                                 generation: next_generation(),
                             }));
                         }
                     });
                 }
-                Ok(None) => load_shipped(state, abort).await,
+                Ok(None) => {
+                    // Already showing this dataset's shipped model: nothing to download.
+                    let mut have = false;
+                    let _ = state.model.try_update(|model| match model {
+                        Some(Ok(m)) if m.shipped == Some(dataset) => have = true,
+                        // Another dataset's shipped model goes ("Loading the model…").
+                        Some(Ok(m)) if m.shipped.is_some() => *model = None,
+                        // An uploaded model stays (load_shipped does not replace it).
+                        _ => {}
+                    });
+                    if !have {
+                        load_shipped(state, abort, dataset).await
+                    }
+                }
                 // The link asked for a model this browser does not have: the shipped one.
                 Err(_) => {
                     let _ = state.model.try_set(None);
-                    load_shipped(state, abort).await
+                    load_shipped(state, abort, dataset).await
                 }
             }
         });
@@ -193,6 +232,7 @@ pub fn NetworkPlace() -> impl IntoView {
         let place = shown.place.get().ok()?;
         let Shown {
             network,
+            dataset,
             generation,
             trace,
             current,
@@ -200,7 +240,7 @@ pub fn NetworkPlace() -> impl IntoView {
         } = shown;
         Some(match (place.layer, place.neuron) {
             (Some(layer), Some(neuron)) => view! {
-                <NeuronDetail network generation layer neuron trace />
+                <NeuronDetail network dataset generation layer neuron trace />
             }
             .into_any(),
             (Some(layer), None) => view! { <LayerDetail network layer trace current /> }.into_any(),
@@ -223,6 +263,7 @@ fn upload_model(input: HtmlInputElement, state: NetworkState) {
                 state.upload_error.set(None);
                 state.model.set(Some(Ok(LoadedModel {
                     name,
+                    shipped: None,
                     network: Arc::new(network),
                     generation: next_generation(),
                 })));
@@ -278,7 +319,7 @@ fn NetworkBody() -> impl IntoView {
                 let model = model.clone();
                 source.get().map(|(name, split)| {
                     let render = move |dataset: Arc<Dataset>| {
-                        view! { <NetworkView dataset model=model.clone() sample /> }
+                        view! { <NetworkView dataset name model=model.clone() sample /> }
                     };
                     view! { <WithDataset name split render /> }
                 })
@@ -403,6 +444,7 @@ impl Viewed {
 #[component]
 fn NetworkView(
     dataset: Arc<Dataset>,
+    name: DatasetName,
     model: LoadedModel,
     sample: Memo<Result<SampleRef, RouteError>>,
 ) -> impl IntoView {
@@ -438,6 +480,7 @@ fn NetworkView(
     use_sample_keys(viewed);
     state.shown.set(Some(Shown {
         network: network.clone(),
+        dataset: name,
         generation: model.generation,
         trace,
         current,
@@ -450,7 +493,7 @@ fn NetworkView(
         let error = sample.get().ok()?.checked_index(len).err()?;
         Some(view! { <RouteProblem error back="/network" back_text="Show the default digit" /> })
     };
-    let prediction = move || prediction_line(trace.get()?.a.last()?);
+    let prediction = move || prediction_line(current.get().ok()?.dataset, trace.get()?.a.last()?);
     view! {
         <SampleNav viewed dataset=dataset.clone() />
         {sample_problem}
@@ -509,9 +552,16 @@ fn Description(viewed: Viewed, dataset: Arc<Dataset>, network: Arc<Network>) -> 
     let text = move || {
         let s = viewed.current.get().ok()?;
         let t = viewed.trace.get()?;
-        let what = format!("{} {} digit {}", s.dataset.title(), s.split.id(), s.index);
+        let what = format!(
+            "{} {} {} {}",
+            s.dataset.title(),
+            s.split.id(),
+            s.dataset.item_noun(),
+            s.index
+        );
         Some(describe(
             &sizes,
+            s.dataset,
             &what,
             Some(dataset.label(s.index)),
             t.a.last()?,
@@ -540,6 +590,7 @@ fn GraphOrProblem(viewed: Viewed, network: Arc<Network>) -> impl IntoView {
         Ok(p) => view! {
             <NetworkGraph
                 network=network.clone()
+                classes=viewed.current.get().map_or(DatasetName::Mnist, |s| s.dataset)
                 focus=p.layer
                 selected=p.layer.zip(p.neuron)
                 trace=viewed.trace
