@@ -164,3 +164,17 @@ test('/train?data=fashion-mnist trains on Fashion-MNIST and names its classes in
     assert.equal(labels[index], 9);
   });
 });
+
+test('choosing Fashion-MNIST in /train\'s form loads it in a new worker and puts it in the link', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(app.site, 'train?hidden=32&batch=50&epochs=1&subset=2000'));
+    assert.match(await waitForStatus(page, /^Ready/), /training digits of MNIST/);
+    await page.locator('select[name="data"]').selectOption('fashion-mnist');
+    await page.waitForURL(/data=fashion-mnist/);
+    assert.match(await waitForStatus(page, /^Ready: .*Fashion-MNIST/), /60,000 training items of Fashion-MNIST/);
+    // And back: MNIST again.
+    await page.locator('select[name="data"]').selectOption('mnist');
+    await page.waitForURL(/data=mnist/);
+    assert.match(await waitForStatus(page, /^Ready: .*of MNIST/), /60,000 training digits of MNIST/);
+  });
+});
