@@ -8,10 +8,6 @@ use mnist_viz::core::dataset::{
 };
 use sha2::{Digest, Sha256};
 
-fn data_dir() -> PathBuf {
-    dataset_dir(DatasetName::Mnist)
-}
-
 fn dataset_dir(d: DatasetName) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("data/{}", d.id()))
 }
