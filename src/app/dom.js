@@ -26,6 +26,8 @@ export function update_cells(grid, indices, labels, hrefPrefix, classNames, noun
     const name = names[labels[k]] ?? label;
     cell.setAttribute('title', noun + ' ' + index + ': ' + (name === label ? 'a ' : '') + name);
     cell.firstChild.textContent = name;
+    // A name (not the label's number) gets the one-line style of style/main.css's .named.
+    cell.firstChild.className = name === label ? 'cell-label' : 'cell-label named';
   }
 }
 

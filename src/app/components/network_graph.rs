@@ -373,10 +373,14 @@ fn OutputLabels(
                 Some(p) => format!("{j}  {:.1} %", p * 100.0),
                 None => j.to_string(),
             };
-            // Named classes (Fashion-MNIST) get their name on a second, smaller line.
+            // Named classes (Fashion-MNIST) get their name on a second, smaller line; the pair
+            // is centred on the neuron.
             let name = (classes != DatasetName::Mnist).then(|| output_class(classes, j));
+            let y = if name.is_some() { p.y - 1.0 } else { p.y + 4.5 };
             let name = name.map(|name| {
-                view! { <tspan class="out-name" x=p.x + p.size + 6.0 dy="13">{name}</tspan> }
+                view! {
+                    <tspan class="out-name" x=p.x + p.size + 6.0 dy="11" font-size="10.5">{name}</tspan>
+                }
             });
             let class = move || {
                 if predicted() == Some(j) {
@@ -385,7 +389,7 @@ fn OutputLabels(
                     "out-label"
                 }
             };
-            view! { <text class=class x=p.x + p.size + 6.0 y=p.y + 4.5>{text}{name}</text> }
+            view! { <text class=class x=p.x + p.size + 6.0 y=y>{text}{name}</text> }
         })
         .collect();
     let ring = move || {
