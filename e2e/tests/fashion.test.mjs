@@ -117,6 +117,8 @@ test('a Fashion-MNIST neuron page ranks Fashion-MNIST test items, named', async 
     const label = await tops.first().locator('canvas').getAttribute('aria-label');
     const index = Number(await tops.first().getAttribute('data-index'));
     assert.equal(label, `Test item ${index}, labelled ${NAMES[labels[index]]}`);
+    assert.match(await page.locator('h3', { hasText: 'activate it most' }).innerText(), /^Test items that activate/);
+    assert.match(await page.getByTestId('next-sample').innerText(), /^Next item →$/);
   });
 });
 

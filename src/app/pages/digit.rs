@@ -140,7 +140,9 @@ fn DigitView(
                 <a href=link(&grid_page)>{format!("Back to page {}", page_holding(index))}</a>
                 {neighbour_link(next.map(|i| digit_path(name, split, i)), "Next →", "next")}
             </nav>
-            <p class="hint">"Keys: ← and → step to the previous and next digit."</p>
+            <p class="hint">
+                {format!("Keys: ← and → step to the previous and next {}.", name.item_noun())}
+            </p>
             <p>
                 <a data-testid="network-link" href=link(&network_link(name, split, index))>
                     "See it in the network"

@@ -106,7 +106,8 @@ fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Into
 
     let cells = move || {
         if empty.get() {
-            view! { <p class="empty">"No digits have this label."</p> }.into_any()
+            let text = format!("No {}s have this label.", name.item_noun());
+            view! { <p class="empty">{text}</p> }.into_any()
         } else {
             let dataset = dataset.clone();
             view! { <DigitGrid dataset name split indices /> }.into_any()

@@ -531,16 +531,23 @@ fn SampleNav(viewed: Viewed, dataset: Arc<Dataset>) -> impl IntoView {
         let s = viewed.current.get().ok()?;
         Some(sample_caption(&s, viewed.len, dataset.label(s.index)))
     };
+    // "digit" / "item", as the sample's dataset calls one image.
+    let noun = move || {
+        viewed
+            .current
+            .get()
+            .map_or("digit", |s| s.dataset.item_noun())
+    };
     let open_digit = move || {
         let s = viewed.current.get().ok()?;
         Some(link(&digit_path(s.dataset, s.split, s.index)))
     };
     view! {
         <nav class="net-sample" aria-label="Sample">
-            {move || previous().map(|href| view! { <a href=href rel="prev" data-testid="prev-sample">"← Previous digit"</a> })}
+            {move || previous().map(|href| view! { <a href=href rel="prev" data-testid="prev-sample">{format!("← Previous {}", noun())}</a> })}
             <span data-testid="sample">{caption}</span>
-            {move || next().map(|href| view! { <a href=href rel="next" data-testid="next-sample">"Next digit →"</a> })}
-            {move || open_digit().map(|href| view! { <a href=href>"Open this digit"</a> })}
+            {move || next().map(|href| view! { <a href=href rel="next" data-testid="next-sample">{format!("Next {} →", noun())}</a> })}
+            {move || open_digit().map(|href| view! { <a href=href>{format!("Open this {}", noun())}</a> })}
         </nav>
     }
 }

@@ -223,7 +223,7 @@ fn TopDigits(
                 let done = state.tops_progress.get().unwrap_or(0);
                 view! {
                     <p aria-live="polite" data-testid="ranking-progress">
-                        {format!("Ranking the {} test digits… {} %", test.len(), done * 100 / test.len().max(1))}
+                        {format!("Ranking the {} test {}s… {} %", test.len(), dataset.item_noun(), done * 100 / test.len().max(1))}
                     </p>
                 }
                 .into_any()
@@ -258,7 +258,7 @@ fn TopDigits(
         }
     };
     view! {
-        <h3>"Test digits that activate it most"</h3>
+        <h3>{format!("Test {}s that activate it most", dataset.item_noun())}</h3>
         {list}
     }
 }
