@@ -21,6 +21,7 @@ const TARGETS = {
   decodeTrain: ['browser gunzip+decode train (decode:mnist/train)', 'ms', 300],
   fetchTest: ['browser fetch t10k, both files (fetch:mnist/test)', 'ms', null],
   firstGrid: ['navigation → first grid page painted, cold cache (first-grid-paint)', 'ms', 400],
+  fashionFirstGrid: ['Fashion-MNIST: navigation → first grid page painted, cold cache', 'ms', 400],
   flip: [`page flip, median of ${FLIPS} → flips (grid-paint)`, 'ms', 8],
   networkFirst: ['network page first paint (network-first-paint)', 'ms', 500],
   networkSwitch: ['network sample switch, median (network-render)', 'ms', 16],
@@ -42,6 +43,19 @@ async function attempt(label, fn, notes) {
   } catch (err) {
     notes.push(`${label}: ${String(err.message ?? err).split('\n')[0]}`);
     return null;
+  }
+}
+
+/** Cold-cache load of Fashion-MNIST's test grid: its first paint. */
+async function fashionGridLoad(browser, site) {
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(appUrl(site, 'data/fashion-mnist/test'));
+    await gridIndices(page);
+    const first = await measures(page, 'first-grid-paint', 1, WAIT_MS);
+    return { fashionFirstGrid: first[0] };
+  } finally {
+    await context.close();
   }
 }
 
@@ -162,6 +176,7 @@ try {
   // The cold loads take turns, so that a burst of load on the machine weighs on all alike.
   for (let r = 0; r < RUNS; r++) {
     keep(await attempt('grid load', () => gridLoad(browser, site), notes));
+    keep(await attempt('fashion grid load', () => fashionGridLoad(browser, site), notes));
     keep({ decodeTrain: await attempt('train', () => trainDecode(browser, site), notes) });
     keep(await attempt('network', () => network(browser, site), notes));
   }

@@ -35,6 +35,9 @@ use crate::core::training::{Command, EvalSet, Report, RunConfig, RunOptions, Tra
 
 /// The query parameter of the worker's URL that carries the site's absolute base URL.
 pub const ROOT_PARAM: &str = "root";
+/// The query parameter of the worker's URL that names the dataset it loads (`fashion-mnist`;
+/// absent: MNIST).
+pub const DATA_PARAM: &str = "data";
 /// Fewest milliseconds between two `Progress` reports.
 const MIN_REPORT_MS: f64 = 100.0;
 /// Most milliseconds of batches in one task: a command waits at most about this long (a B1 batch
@@ -53,6 +56,8 @@ enum Mode {
 }
 
 struct State {
+    /// The dataset of `data` (named by the worker's URL).
+    dataset: DatasetName,
     data: Option<(Dataset, Dataset)>,
     run: Option<TrainingRun>,
     mode: Mode,
@@ -69,6 +74,7 @@ struct State {
 thread_local! {
     static STATE: RefCell<State> = const {
         RefCell::new(State {
+            dataset: DatasetName::Mnist,
             data: None,
             run: None,
             mode: Mode::Still,
@@ -117,11 +123,30 @@ fn root() -> String {
         .unwrap_or_default()
 }
 
+/// The dataset the worker's URL names (`…&data=fashion-mnist`); MNIST when none.
+fn url_dataset() -> Result<DatasetName, String> {
+    let href = scope().location().href();
+    let id = web_sys::Url::new(&href)
+        .ok()
+        .and_then(|u| u.search_params().get(DATA_PARAM));
+    match id {
+        None => Ok(DatasetName::Mnist),
+        Some(id) => DatasetName::from_id(&id)
+            .filter(|d| d.is_available())
+            .ok_or_else(|| format!("The training worker was asked for an unknown dataset “{id}”.")),
+    }
+}
+
 async fn load() {
     let root = root();
+    let name = match url_dataset() {
+        Ok(name) => name,
+        Err(message) => return post(Report::Error { message }),
+    };
+    STATE.with_borrow_mut(|s| s.dataset = name);
     let (train, test) = futures::join!(
-        fetch_split(&root, DatasetName::Mnist, Split::Train),
-        fetch_split(&root, DatasetName::Mnist, Split::Test)
+        fetch_split(&root, name, Split::Train),
+        fetch_split(&root, name, Split::Test)
     );
     match (train, test) {
         (Ok(train), Ok(test)) => {
@@ -260,6 +285,17 @@ fn start_run(config: RunConfig, options: RunOptions) {
         s.run = None;
         s.mode = Mode::Still;
     });
+    let held = STATE.with_borrow(|s| s.dataset);
+    if config.data != held {
+        return post(Report::Error {
+            message: format!(
+                "This training worker holds {}, not {}: reload the page to train on {}.",
+                held.title(),
+                config.data.title(),
+                config.data.title()
+            ),
+        });
+    }
     let made = STATE.with_borrow(|s| {
         s.data.as_ref().map(|(train, test)| {
             let n = config.subset_len(train.len());

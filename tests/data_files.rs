@@ -1,16 +1,23 @@
-//! The shipped MNIST files: intact (SHA256SUMS) and decoded to the known sizes and class counts.
+//! The shipped MNIST and Fashion-MNIST files: intact (SHA256SUMS) and decoded to the known sizes
+//! and class counts.
 
 use std::path::{Path, PathBuf};
 
-use mnist_viz::core::dataset::{class_stats, images_file, labels_file, Dataset, Split};
+use mnist_viz::core::dataset::{
+    class_stats, images_file, labels_file, Dataset, DatasetName, Split,
+};
 use sha2::{Digest, Sha256};
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist")
+fn dataset_dir(d: DatasetName) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("data/{}", d.id()))
 }
 
 fn read(file: &str) -> Vec<u8> {
-    let path = data_dir().join(file);
+    read_in(DatasetName::Mnist, file)
+}
+
+fn read_in(d: DatasetName, file: &str) -> Vec<u8> {
+    let path = dataset_dir(d).join(file);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
@@ -18,9 +25,9 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// (expected sha256, file name) for every line of SHA256SUMS.
-fn checksums() -> Vec<(String, String)> {
-    let sums = String::from_utf8(read("SHA256SUMS")).expect("SHA256SUMS is text");
+/// (expected sha256, file name) for every line of a dataset's SHA256SUMS.
+fn checksums(d: DatasetName) -> Vec<(String, String)> {
+    let sums = String::from_utf8(read_in(d, "SHA256SUMS")).expect("SHA256SUMS is text");
     sums.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
@@ -37,7 +44,17 @@ fn checksums() -> Vec<(String, String)> {
 
 #[test]
 fn files_match_their_checksums() {
-    let sums = checksums();
+    check_sums(DatasetName::Mnist);
+}
+
+#[test]
+fn fashion_files_match_their_checksums() {
+    check_sums(DatasetName::FashionMnist);
+}
+
+fn check_sums(d: DatasetName) {
+    let sums = checksums(d);
+    assert_eq!(sums.len(), 4, "{}: four files", d.id());
     for split in Split::ALL {
         for file in [images_file(split), labels_file(split)] {
             assert!(
@@ -47,7 +64,7 @@ fn files_match_their_checksums() {
         }
     }
     for (expected, name) in sums {
-        let actual = hex(&Sha256::digest(read(&name)));
+        let actual = hex(&Sha256::digest(read_in(d, &name)));
         assert_eq!(actual, expected, "{name} does not match SHA256SUMS");
     }
 }
@@ -186,5 +203,31 @@ fn a_split_decoded_piece_by_piece_as_it_downloads_equals_the_whole_file_decode()
             decoder.push_labels(piece).unwrap();
         }
         assert!(decoder.finish().unwrap() == whole);
+    }
+}
+
+fn load_fashion(split: Split) -> Dataset {
+    let d = DatasetName::FashionMnist;
+    Dataset::from_gz(
+        &read_in(d, &images_file(split)),
+        &read_in(d, &labels_file(split)),
+        split,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// SOURCE.md: each class has 6000 training and 1000 test images of 28×28.
+#[test]
+fn fashion_splits_decode_to_known_counts() {
+    for (split, count) in [(Split::Test, 10_000), (Split::Train, 60_000)] {
+        let d = load_fashion(split);
+        assert_eq!((d.len(), d.images.rows, d.images.cols), (count, 28, 28));
+        let stats = class_stats(&d);
+        assert_eq!(stats.counts, [count / 10; 10], "{}", split.id());
+        // Garments, not digits: trousers (1) leave a gap between the legs at the bottom
+        // centre that dresses (3) fill; bags (8) are wider than trousers at mid-height.
+        let at = |class: usize, row: usize, col: usize| stats.means[class][row * 28 + col];
+        assert!(at(1, 24, 14) < at(3, 24, 14), "trousers have two legs");
+        assert!(at(8, 14, 3) > at(1, 14, 3), "bags are wide");
     }
 }

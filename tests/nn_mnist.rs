@@ -1,5 +1,6 @@
 //! The network on real MNIST data: a few hundred SGD steps on a small subset must drive the
-//! loss down and beat a stated accuracy, and the shipped models must load and score as claimed.
+//! loss down and beat a stated accuracy, and the shipped models (MNIST's and Fashion-MNIST's) must
+//! load and score as claimed.
 
 use std::path::Path;
 
@@ -13,7 +14,11 @@ fn root() -> &'static Path {
 }
 
 fn load(split: Split) -> Samples {
-    let dir = root().join("data/mnist");
+    load_from("data/mnist", split)
+}
+
+fn load_from(folder: &str, split: Split) -> Samples {
+    let dir = root().join(folder);
     let read =
         |name: String| std::fs::read(dir.join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let d = Dataset::from_gz(&read(images_file(split)), &read(labels_file(split)), split).unwrap();
@@ -69,4 +74,25 @@ fn shipped_models_load_and_score_as_documented() {
     let net = model::from_bytes(&small).unwrap();
     assert_eq!(net.sizes(), vec![784, 16, 16, 10]);
     assert!(evaluate(&net, &test).accuracy() >= 0.94);
+}
+
+#[test]
+fn the_shipped_fashion_model_scores_as_documented() {
+    let test = load_from("data/fashion-mnist", Split::Test);
+    let bytes = std::fs::read(root().join("data/models/fashion.mnn")).unwrap();
+    let (net, note) = model::read(&bytes).unwrap();
+    model::check_shape(&net, 784, 10).unwrap();
+    assert!(
+        note.contains("--data data/fashion-mnist"),
+        "the note records the command: {note}"
+    );
+    let e = evaluate(&net, &test);
+    assert!(e.accuracy() >= 0.89, "fashion model: {}", e.report());
+    // It reads clothes, not digits: on MNIST it is far worse than on Fashion-MNIST.
+    let mnist = evaluate(&net, &load(Split::Test));
+    assert!(
+        mnist.accuracy() < 0.5,
+        "fashion model on MNIST: {}",
+        mnist.report()
+    );
 }

@@ -8,12 +8,15 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     /// Makes the links of `grid` (after its canvas) show `indices` with their `labels`: one
     /// `<a class="digit-cell" data-testid="digit-cell" data-index data-label href title>` per
-    /// digit, its label as text, `href` = `href_prefix` + index. Reuses the cells already there.
+    /// digit, its class name as text (`class_names`: the ten names, one a line; `noun` starts the
+    /// title), `href` = `href_prefix` + index. Reuses the cells already there.
     pub fn update_cells(
         grid: &web_sys::HtmlDivElement,
         indices: &[u32],
         labels: &[u8],
         href_prefix: &str,
+        class_names: &str,
+        noun: &str,
     );
 
     /// For each j of `changed`, sets the fill of `els[j]` to the 7-character colour j of

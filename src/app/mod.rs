@@ -163,6 +163,11 @@ fn Footer() -> impl IntoView {
                     "CC BY-SA 3.0"
                 </a> "."
             </p>
+            <p data-testid="fashion-credit">
+                "Fashion-MNIST by Zalando Research (Han Xiao, Kashif Rasul, Roland Vollgraf), "
+                "Copyright 2017 Zalando SE, used under the "
+                <a href="https://opensource.org/license/mit" rel="external">"MIT licence"</a> "."
+            </p>
         </footer>
     }
 }

@@ -12,11 +12,21 @@ use wasm_bindgen::JsCast;
 
 use crate::app::api::{self, Abort};
 use crate::app::storage::{self, ModelSlot, StoredModel};
+use crate::core::dataset::DatasetName;
 use crate::core::nn::{model, Network};
 
-/// The shipped model, relative to the document base URL, and its file name.
+/// The shipped MNIST model, relative to the document base URL.
 pub const SHIPPED_MODEL: &str = "data/models/default.mnn";
-const SHIPPED_MODEL_FILE: &str = "default.mnn";
+/// The shipped Fashion-MNIST model, relative to the document base URL.
+pub const SHIPPED_FASHION_MODEL: &str = "data/models/fashion.mnn";
+
+/// The shipped model trained on `dataset` (relative to the document base URL).
+pub fn shipped_model(dataset: DatasetName) -> &'static str {
+    match dataset {
+        DatasetName::Mnist => SHIPPED_MODEL,
+        DatasetName::FashionMnist => SHIPPED_FASHION_MODEL,
+    }
+}
 /// Input and output widths a model must have to read MNIST digits.
 const INPUTS: usize = 784;
 const OUTPUTS: usize = 10;
@@ -28,13 +38,19 @@ pub fn read_model(bytes: &[u8]) -> Result<Network, String> {
     Ok(network)
 }
 
-/// Downloads and reads the shipped model (the download stops when `abort` does).
+/// Downloads and reads the shipped MNIST model (the download stops when `abort` does).
 pub async fn download_shipped(abort: &Abort) -> Result<Network, String> {
-    let bytes = api::bytes(SHIPPED_MODEL, SHIPPED_MODEL_FILE, abort)
+    download_shipped_for(DatasetName::Mnist, abort).await
+}
+
+/// Downloads and reads the shipped model trained on `dataset`.
+pub async fn download_shipped_for(dataset: DatasetName, abort: &Abort) -> Result<Network, String> {
+    let path = shipped_model(dataset);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let bytes = api::bytes(path, file, abort)
         .await
         .map_err(|e| e.to_string())?;
-    read_model(&bytes)
-        .map_err(|e| format!("Could not load the shipped model ({SHIPPED_MODEL}): {e}"))
+    read_model(&bytes).map_err(|e| format!("Could not load the shipped model ({path}): {e}"))
 }
 
 /// The bytes of the file chosen in a file input (the input is emptied, so choosing the same

@@ -21,7 +21,7 @@ mod native {
     use std::path::{Path, PathBuf};
     use std::time::Instant;
 
-    use mnist_viz::core::dataset::{images_file, labels_file, Dataset, Split};
+    use mnist_viz::core::dataset::{images_file, labels_file, Dataset, DatasetName, Split};
     use mnist_viz::core::nn::{evaluate, matrix, model, Flow, Progress, Samples};
     use mnist_viz::core::training::config::FLAGS;
     use mnist_viz::core::training::{RunConfig, CLASSES};
@@ -42,7 +42,7 @@ train: train a network on MNIST and write a model file
   --epochs 10             epochs over the training digits (1-100)
   --seed 1                seed of the initial weights and of the shuffles
   --subset all            train on the first N training digits (1-60000) or all
-  --data data/mnist       folder with the four MNIST .gz files
+  --data data/mnist       folder with the four .gz files (data/fashion-mnist: Fashion-MNIST)
   --out model.mnn         where to write the model
   --single-thread         use one core only
   --portable-kernels      the portable kernels only (no AVX2/FMA): they round like the
@@ -91,7 +91,15 @@ settings train the same network in the browser at /train?<the query printed at t
             }
             i += 1;
         }
-        let run = RunConfig::from_flags(&run_flags).map_err(|e| e.to_string())?;
+        let mut run = RunConfig::from_flags(&run_flags).map_err(|e| e.to_string())?;
+        // A dataset's own folder (data/fashion-mnist) names the dataset of the browser's link.
+        if let Some(d) = data
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(DatasetName::from_id)
+        {
+            run.data = d;
+        }
         Ok(Options {
             run,
             data,

@@ -17,7 +17,7 @@ pub enum DatasetName {
 
 impl DatasetName {
     /// Datasets whose files are shipped in `data/` (the only ones URLs accept).
-    pub const AVAILABLE: &'static [DatasetName] = &[DatasetName::Mnist];
+    pub const AVAILABLE: &'static [DatasetName] = &[DatasetName::Mnist, DatasetName::FashionMnist];
 
     /// URL and directory name: "mnist" / "fashion-mnist".
     pub fn id(self) -> &'static str {
@@ -40,6 +40,46 @@ impl DatasetName {
         [DatasetName::Mnist, DatasetName::FashionMnist]
             .into_iter()
             .find(|d| d.id() == id)
+    }
+
+    /// The name of class `label` as shown wherever a label is: the digit itself for MNIST
+    /// ("7"), the garment for Fashion-MNIST ("Ankle boot"); "?" for a label outside 0..=9.
+    pub fn class_name(self, label: u8) -> &'static str {
+        const DIGITS: [&str; CLASSES] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        const FASHION: [&str; CLASSES] = [
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ];
+        let names = match self {
+            DatasetName::Mnist => &DIGITS,
+            DatasetName::FashionMnist => &FASHION,
+        };
+        names.get(label as usize).copied().unwrap_or("?")
+    }
+
+    /// "7" for MNIST, "9 Ankle boot" for Fashion-MNIST: the label number with its name where the
+    /// name is not the number.
+    pub fn numbered_class(self, label: u8) -> String {
+        match self {
+            DatasetName::Mnist => self.class_name(label).to_string(),
+            _ => format!("{label} {}", self.class_name(label)),
+        }
+    }
+
+    /// What one image is called: "digit" / "item".
+    pub fn item_noun(self) -> &'static str {
+        match self {
+            DatasetName::Mnist => "digit",
+            DatasetName::FashionMnist => "item",
+        }
     }
 
     /// Whether its files are shipped (listed in [`AVAILABLE`](Self::AVAILABLE)).
@@ -411,6 +451,7 @@ mod tests {
         );
         assert_eq!(DatasetName::from_id("MNIST"), None);
         assert!(DatasetName::Mnist.is_available());
+        assert!(DatasetName::FashionMnist.is_available());
         assert_eq!(Split::Test.id(), "test");
         assert_eq!(Split::Train.file_stem(), "train");
         assert_eq!(images_file(Split::Test), "t10k-images-idx3-ubyte.gz");
@@ -419,6 +460,26 @@ mod tests {
             data_path(DatasetName::Mnist, &labels_file(Split::Test)),
             "data/mnist/t10k-labels-idx1-ubyte.gz"
         );
+    }
+
+    #[test]
+    fn class_names_per_dataset() {
+        assert_eq!(DatasetName::Mnist.class_name(7), "7");
+        assert_eq!(DatasetName::Mnist.class_name(0), "0");
+        assert_eq!(DatasetName::FashionMnist.class_name(0), "T-shirt/top");
+        assert_eq!(DatasetName::FashionMnist.class_name(9), "Ankle boot");
+        assert_eq!(DatasetName::FashionMnist.class_name(10), "?");
+        assert_eq!(DatasetName::Mnist.class_name(255), "?");
+        assert_eq!(DatasetName::Mnist.numbered_class(3), "3");
+        assert_eq!(DatasetName::FashionMnist.numbered_class(5), "5 Sandal");
+        assert_eq!(DatasetName::FashionMnist.item_noun(), "item");
+        // Ten distinct names for each dataset.
+        for d in DatasetName::AVAILABLE {
+            let mut names: Vec<&str> = (0..CLASSES as u8).map(|l| d.class_name(l)).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), CLASSES, "{}", d.id());
+        }
     }
 
     #[test]

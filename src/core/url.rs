@@ -392,15 +392,23 @@ mod tests {
         assert_eq!(parse_dataset("mnist"), Ok(DatasetName::Mnist));
         assert_eq!(
             msg(parse_dataset("nope")),
-            "Unknown dataset “nope”: try mnist."
+            "Unknown dataset “nope”: try mnist or fashion-mnist."
         );
         assert_eq!(
             msg(parse_dataset("MNIST")),
-            "Unknown dataset “MNIST”: try mnist."
+            "Unknown dataset “MNIST”: try mnist or fashion-mnist."
         );
         assert_eq!(
-            msg(parse_dataset("fashion-mnist")),
-            "The dataset “fashion-mnist” is not available yet: try mnist."
+            parse_dataset("fashion-mnist"),
+            Ok(DatasetName::FashionMnist)
+        );
+        assert_eq!(
+            parse_sample(Some("fashion-mnist/train/59999")),
+            Ok(SampleRef {
+                dataset: DatasetName::FashionMnist,
+                split: Split::Train,
+                index: 59_999
+            })
         );
     }
 
@@ -611,7 +619,7 @@ mod tests {
         );
         assert_eq!(
             msg(parse_sample(Some("nope/test/1"))),
-            "Unknown dataset “nope”: try mnist."
+            "Unknown dataset “nope”: try mnist or fashion-mnist."
         );
         assert_eq!(
             msg(parse_sample(Some("mnist/dev/1"))),

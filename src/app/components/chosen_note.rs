@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::{query_signal, use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use crate::app::api::Abort;
 use crate::app::models::use_models;
-use crate::app::pages::network::{load_shipped, NetworkState};
+use crate::app::pages::network::{load_shipped, sample_dataset, NetworkState};
 use crate::core::training::record::{model_summary, query_without};
 
 #[component]
@@ -19,6 +19,8 @@ pub fn ChosenModelNote() -> impl IntoView {
     let state = expect_context::<NetworkState>();
     let location = use_location();
     let navigate = use_navigate();
+    let (sample_param, _) = query_signal::<String>("sample");
+    let (input_param, _) = query_signal::<String>("input");
     // The chosen model, while it is the one drawn.
     let shown = move || {
         let chosen = models.chosen.get()?;
@@ -30,7 +32,11 @@ pub fn ChosenModelNote() -> impl IntoView {
         models.back_to_shipped();
         models.notice.set(None);
         state.model.set(None);
-        leptos::task::spawn_local(load_shipped(state, Abort::new()));
+        let dataset = sample_dataset(
+            sample_param.get_untracked().as_deref(),
+            input_param.get_untracked().as_deref(),
+        );
+        leptos::task::spawn_local(load_shipped(state, Abort::new(), dataset));
         // A reload must not bring the trained model back.
         let query = query_without(&location.search.get_untracked(), "model");
         let path = state.place.with_untracked(|p| match (&p.layer, &p.neuron) {

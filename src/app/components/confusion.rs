@@ -17,6 +17,7 @@ use crate::core::paths::digit_path;
 use crate::core::training::confusion::{Confusion, Gallery, GALLERY_CAP};
 use crate::core::training::page::{confusion_summary, ShownConfusion};
 use crate::core::training::record::trained_network_path;
+use crate::core::viz::output_class;
 
 /// A cell of the matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,10 +28,17 @@ struct Cell {
 
 /// `shown`: the latest matrix the worker sent (`None`: none yet; only the heading shows).
 #[component]
-pub fn ConfusionMatrix(#[prop(into)] shown: Signal<Option<ShownConfusion>>) -> impl IntoView {
+pub fn ConfusionMatrix(
+    #[prop(into)] shown: Signal<Option<ShownConfusion>>,
+    /// The dataset the run trains on (its class names label the rows and columns).
+    #[prop(into)]
+    dataset: Signal<DatasetName>,
+) -> impl IntoView {
     // The galleries show the page's own copy of the test set: start loading it with the first
     // matrix, so a click finds it ready.
-    let _ = use_dataset(DatasetName::Mnist, Split::Test);
+    Effect::new(move |_| {
+        let _ = use_dataset(dataset.get(), Split::Test);
+    });
     // The open gallery's cell; it stays open (with the new digits) when the next matrix comes.
     let selected = RwSignal::new(None::<Cell>);
     let table = move || {
@@ -40,7 +48,7 @@ pub fn ConfusionMatrix(#[prop(into)] shown: Signal<Option<ShownConfusion>>) -> i
                     <p class="confusion-summary" data-testid="confusion-summary">
                         {confusion_summary(&s.confusion, &s.when)}
                     </p>
-                    {matrix_table(&s.confusion, selected)}
+                    {matrix_table(&s.confusion, dataset.get(), selected)}
                 }
             })
         })
@@ -51,7 +59,7 @@ pub fn ConfusionMatrix(#[prop(into)] shown: Signal<Option<ShownConfusion>>) -> i
             s.as_ref()
                 .map(|s| s.confusion.gallery(cell.truth, cell.predicted, GALLERY_CAP))
         })?;
-        Some(view! { <ConfusionGallery gallery /> })
+        Some(view! { <ConfusionGallery gallery dataset=dataset.get() /> })
     };
     view! {
         <section class="confusion-section" aria-labelledby="confusion-title">
@@ -65,19 +73,24 @@ pub fn ConfusionMatrix(#[prop(into)] shown: Signal<Option<ShownConfusion>>) -> i
     }
 }
 
-fn matrix_table(c: &Confusion, selected: RwSignal<Option<Cell>>) -> impl IntoView {
+fn matrix_table(
+    c: &Confusion,
+    dataset: DatasetName,
+    selected: RwSignal<Option<Cell>>,
+) -> impl IntoView {
     let classes = c.classes;
+    // Columns stay narrow: the class number, its name in the title (the rows spell it out).
     let header = (0..classes)
-        .map(|p| view! { <th scope="col">{p}</th> })
+        .map(|p| view! { <th scope="col" title=output_class(dataset, p)>{p}</th> })
         .collect_view();
     let rows = (0..classes)
         .map(|truth| {
             let cells = (0..classes)
-                .map(|predicted| matrix_cell(c, Cell { truth, predicted }, selected))
+                .map(|predicted| matrix_cell(c, dataset, Cell { truth, predicted }, selected))
                 .collect_view();
             view! {
                 <tr>
-                    <th scope="row">{truth}</th>
+                    <th scope="row">{row_name(dataset, truth)}</th>
                     {cells}
                 </tr>
             }
@@ -98,7 +111,20 @@ fn matrix_table(c: &Confusion, selected: RwSignal<Option<Cell>>) -> impl IntoVie
     }
 }
 
-fn matrix_cell(c: &Confusion, cell: Cell, selected: RwSignal<Option<Cell>>) -> impl IntoView {
+/// A row's heading: "7" for MNIST, "9 Ankle boot" for Fashion-MNIST.
+fn row_name(dataset: DatasetName, class: usize) -> String {
+    match u8::try_from(class) {
+        Ok(c) if dataset != DatasetName::Mnist => dataset.numbered_class(c),
+        _ => class.to_string(),
+    }
+}
+
+fn matrix_cell(
+    c: &Confusion,
+    dataset: DatasetName,
+    cell: Cell,
+    selected: RwSignal<Option<Cell>>,
+) -> impl IntoView {
     let Cell { truth, predicted } = cell;
     let diagonal = if truth == predicted { " diagonal" } else { "" };
     let class = format!(
@@ -113,7 +139,7 @@ fn matrix_cell(c: &Confusion, cell: Cell, selected: RwSignal<Option<Cell>>) -> i
                 class=class
                 data-true=truth
                 data-pred=predicted
-                aria-label=c.cell_label(truth, predicted)
+                aria-label=c.cell_label(dataset, truth, predicted)
                 aria-pressed=move || (selected.get() == Some(cell)).to_string()
                 on:click=toggle
             >
@@ -125,38 +151,39 @@ fn matrix_cell(c: &Confusion, cell: Cell, selected: RwSignal<Option<Cell>>) -> i
 
 /// The digits of one cell, each a link to its digit page.
 #[component]
-fn ConfusionGallery(gallery: Gallery) -> impl IntoView {
-    let title = gallery.title();
+fn ConfusionGallery(gallery: Gallery, dataset: DatasetName) -> impl IntoView {
+    let title = gallery.title(dataset);
     let more = gallery.more_text();
-    let empty = gallery.empty_text();
+    let empty = gallery.empty_text(dataset);
     let indices = gallery.shown;
-    let render = move |d: Arc<Dataset>| gallery_digits(d, &indices);
+    let render = move |d: Arc<Dataset>| gallery_digits(d, dataset, &indices);
     view! {
         <section class="confusion-gallery" data-testid="confusion-gallery" aria-labelledby="confusion-gallery-title">
             <h3 id="confusion-gallery-title">{title}</h3>
             {empty.map(|e| view! { <p class="empty">{e}</p> })}
-            <WithDataset name=DatasetName::Mnist split=Split::Test render />
+            <WithDataset name=dataset split=Split::Test render />
             {more.map(|m| view! { <p class="hint">{m}</p> })}
         </section>
     }
 }
 
-fn gallery_digits(d: Arc<Dataset>, indices: &[u32]) -> impl IntoView {
+fn gallery_digits(d: Arc<Dataset>, dataset: DatasetName, indices: &[u32]) -> impl IntoView {
     let (rows, cols) = (d.images.rows, d.images.cols);
     let items = indices
         .iter()
         .map(|&i| i as usize)
         .filter(|&i| i < d.len())
         .map(|i| {
-            let href = link(&digit_path(DatasetName::Mnist, Split::Test, i));
-            let label = format!("Test digit {i}, labelled {}", d.label(i));
-            let network = link(&trained_network_path(i));
+            let href = link(&digit_path(dataset, Split::Test, i));
+            let noun = dataset.item_noun();
+            let label = format!("Test {noun} {i}, labelled {}", dataset.class_name(d.label(i)));
+            let network = link(&trained_network_path(dataset, i));
             view! {
                 <li>
-                    <a href=href data-index=i title=format!("Digit {i}")>
+                    <a href=href data-index=i title=format!("Test {noun} {i}")>
                         <DigitCanvas pixels=d.image(i).to_vec() rows cols label />
                     </a>
-                    <a href=network class="gallery-network" data-network-index=i title=format!("Digit {i} in the network view, with the trained model")>
+                    <a href=network class="gallery-network" data-network-index=i title=format!("Test {noun} {i} in the network view, with the trained model")>
                         "network"
                     </a>
                 </li>

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use crate::app::components::digit_canvas::paint_rgba;
 use crate::app::dom::update_cells;
 use crate::app::{link, perf};
-use crate::core::dataset::{Dataset, DatasetName, Split};
+use crate::core::dataset::{Dataset, DatasetName, Split, CLASSES};
 use crate::core::grid::sheet_into;
 use crate::core::paths::digit_path;
 
@@ -51,6 +51,14 @@ pub fn DigitGrid(
         .unwrap_or_default()
         .to_string();
 
+    let class_names: String = (0..CLASSES as u8)
+        .map(|l| name.class_name(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let noun = match name {
+        DatasetName::Mnist => "Digit",
+        DatasetName::FashionMnist => "Item",
+    };
     // The sheet buffer is the effect's value, handed back on each run and reused.
     Effect::new(move |buffer: Option<Vec<u8>>| {
         let mut rgba = buffer.unwrap_or_default();
@@ -64,7 +72,14 @@ pub fn DigitGrid(
             let _ = paint_rgba(&element, &rgba, height, width);
             let shown: Vec<u32> = indices.iter().map(|&i| i as u32).collect();
             let labels: Vec<u8> = indices.iter().map(|&i| dataset.label(i)).collect();
-            update_cells(&container, &shown, &labels, &href_prefix);
+            update_cells(
+                &container,
+                &shown,
+                &labels,
+                &href_prefix,
+                &class_names,
+                noun,
+            );
         });
         perf::GRID.done();
         rgba

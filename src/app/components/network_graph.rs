@@ -12,6 +12,7 @@ use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, NodeList, SvgElement};
 
 use crate::app::components::digit_canvas::paint_rgba;
 use crate::app::dom::set_fills;
+use crate::core::dataset::DatasetName;
 use crate::core::nn::{argmax, Network, Trace};
 use crate::core::viz::layout::{Column, Frame, Layout};
 use crate::core::viz::markup::{
@@ -19,7 +20,8 @@ use crate::core::viz::markup::{
 };
 use crate::core::viz::scale::{MAX_STROKE, MIN_STROKE, NEGATIVE, POSITIVE, WHITE, WIDTH_LEVELS};
 use crate::core::viz::{
-    edge_paths, layer_name, layout, step_focus, strongest_edges, EdgePath, Move, NeuronSummary, Rgb,
+    edge_paths, layer_name, layout, output_class, step_focus, strongest_edges, EdgePath, Move,
+    NeuronSummary, Rgb,
 };
 
 /// The drawing area (the SVG viewBox); CSS scales it to the page width.
@@ -203,6 +205,9 @@ pub fn NetworkGraph(
     edge_limit: RwSignal<usize>,
     active: RwSignal<Option<(usize, usize)>>,
     on_activate: Callback<(usize, usize)>,
+    /// Whose class names label the output neurons (MNIST's digits when not given).
+    #[prop(optional)]
+    classes: Option<DatasetName>,
     /// Called each time the graph has been redrawn for a trace (or edge limit).
     #[prop(optional)]
     on_rendered: Option<Callback<()>>,
@@ -230,11 +235,10 @@ pub fn NetworkGraph(
         first_fills,
         on_rendered,
     });
-    let output_labels = lay
-        .columns
-        .last()
-        .filter(|_| layers > 1)
-        .map(|col| view! { <OutputLabels col=col.clone() trace /> });
+    let output_labels = lay.columns.last().filter(|_| layers > 1).map(|col| {
+        let classes = classes.unwrap_or(DatasetName::Mnist);
+        view! { <OutputLabels col=col.clone() trace classes /> }
+    });
     let selected_ring = selected.and_then(|(l, j)| {
         let col = lay.columns.get(l)?;
         let p = col.neurons.get(j)?;
@@ -357,7 +361,11 @@ fn use_redraw(r: Redraw) {
 
 /// The output column's labels ("7  99.1 %") and a ring around the predicted class.
 #[component]
-fn OutputLabels(col: Column, trace: Memo<Option<Arc<Trace>>>) -> impl IntoView {
+fn OutputLabels(
+    col: Column,
+    trace: Memo<Option<Arc<Trace>>>,
+    classes: DatasetName,
+) -> impl IntoView {
     let output = move |j: usize| trace.with(|t| t.as_ref()?.a.last()?.get(j).copied());
     let predicted = move || trace.with(|t| argmax(t.as_ref()?.a.last()?));
     let labels: Vec<_> = col
@@ -369,6 +377,15 @@ fn OutputLabels(col: Column, trace: Memo<Option<Arc<Trace>>>) -> impl IntoView {
                 Some(p) => format!("{j}  {:.1} %", p * 100.0),
                 None => j.to_string(),
             };
+            // Named classes (Fashion-MNIST) get their name on a second, smaller line; the pair
+            // is centred on the neuron.
+            let name = (classes != DatasetName::Mnist).then(|| output_class(classes, j));
+            let y = if name.is_some() { p.y - 1.0 } else { p.y + 4.5 };
+            let name = name.map(|name| {
+                view! {
+                    <tspan class="out-name" x=p.x + p.size + 6.0 dy="11" font-size="10.5">{name}</tspan>
+                }
+            });
             let class = move || {
                 if predicted() == Some(j) {
                     "out-label predicted"
@@ -376,7 +393,7 @@ fn OutputLabels(col: Column, trace: Memo<Option<Arc<Trace>>>) -> impl IntoView {
                     "out-label"
                 }
             };
-            view! { <text class=class x=p.x + p.size + 6.0 y=p.y + 4.5>{text}</text> }
+            view! { <text class=class x=p.x + p.size + 6.0 y=y>{text}{name}</text> }
         })
         .collect();
     let ring = move || {

@@ -65,7 +65,7 @@ fn DigitView(
 ) -> impl IntoView {
     let rows = dataset.images.rows;
     let cols = dataset.images.cols;
-    let label = dataset.label(index);
+    let label = name.class_name(dataset.label(index));
     let pixels = dataset.image(index).to_vec();
     let (previous, next) = neighbours(index, dataset.len());
 
@@ -103,7 +103,7 @@ fn DigitView(
     view! {
         <section class="page digit-page">
             <h1>
-                "Digit " <span data-testid="digit-index">{index}</span> " of the "
+                {heading_noun(name)} " " <span data-testid="digit-index">{index}</span> " of the "
                 {format!("{} {}", name.title(), split.noun())}
             </h1>
             <div class="digit-layout">
@@ -117,7 +117,10 @@ fn DigitView(
                         rows
                         cols
                         class="digit-canvas big"
-                        label=format!("Handwritten digit labelled {label}")
+                        label=match name {
+                            DatasetName::Mnist => format!("Handwritten digit labelled {label}"),
+                            _ => format!("Image labelled {label}"),
+                        }
                         node_ref=canvas
                     />
                 </div>
@@ -137,13 +140,23 @@ fn DigitView(
                 <a href=link(&grid_page)>{format!("Back to page {}", page_holding(index))}</a>
                 {neighbour_link(next.map(|i| digit_path(name, split, i)), "Next →", "next")}
             </nav>
-            <p class="hint">"Keys: ← and → step to the previous and next digit."</p>
+            <p class="hint">
+                {format!("Keys: ← and → step to the previous and next {}.", name.item_noun())}
+            </p>
             <p>
                 <a data-testid="network-link" href=link(&network_link(name, split, index))>
                     "See it in the network"
                 </a>
             </p>
         </section>
+    }
+}
+
+/// "Digit" / "Item": what the heading calls one image.
+fn heading_noun(name: DatasetName) -> &'static str {
+    match name {
+        DatasetName::Mnist => "Digit",
+        DatasetName::FashionMnist => "Item",
     }
 }
 

@@ -106,7 +106,8 @@ fn GridView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Into
 
     let cells = move || {
         if empty.get() {
-            view! { <p class="empty">"No digits have this label."</p> }.into_any()
+            let text = format!("No {}s have this label.", name.item_noun());
+            view! { <p class="empty">{text}</p> }.into_any()
         } else {
             let dataset = dataset.clone();
             view! { <DigitGrid dataset name split indices /> }.into_any()
@@ -145,7 +146,7 @@ fn LabelFilter(name: DatasetName, split: Split, active: Signal<Option<u8>>) -> i
     let choices = std::iter::once(None).chain((0..10u8).map(Some));
     let links = choices
         .map(|choice| {
-            let text = choice.map_or("All".to_string(), |l| l.to_string());
+            let text = choice.map_or("All".to_string(), |l| name.class_name(l).to_string());
             let current = move || (active.get() == choice).then_some("page");
             view! {
                 <a

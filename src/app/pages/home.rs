@@ -1,15 +1,22 @@
-//! `/`: what is here, links into the data, and the credit for MNIST.
+//! `/`: what is here, links into both datasets and the drawing pad, and the credits for MNIST
+//! and Fashion-MNIST.
 
 use leptos::prelude::*;
 
 use crate::app::data::use_dataset;
 use crate::app::link;
 use crate::core::dataset::{DatasetName, Split};
-use crate::core::paths::{grid_path, stats_path};
+use crate::core::paths::{grid_path, network_path, stats_path};
+use crate::core::url::SampleRef;
 
 #[component]
 pub fn Home() -> impl IntoView {
     let mnist = DatasetName::Mnist;
+    let fashion = DatasetName::FashionMnist;
+    let fashion_sample = SampleRef {
+        dataset: fashion,
+        ..SampleRef::default()
+    };
     // The test set is where most visitors go next: start its download now (into the shared cache).
     use_dataset(mnist, Split::Test);
     view! {
@@ -37,6 +44,15 @@ pub fn Home() -> impl IntoView {
                     <a href=link("/network")>"Network"</a>
                     " — the layers and neurons of a trained network, for any digit."
                 </li>
+                <li data-testid="home-fashion">
+                    "Fashion-MNIST, 70,000 pictures of clothes in ten classes (T-shirt/top, "
+                    "Trouser, … Ankle boot), the same size and format: the "
+                    <a href=link(&grid_path(fashion, Split::Test, 1, None))>"test set"</a> ", the "
+                    <a href=link(&grid_path(fashion, Split::Train, 1, None))>"training set"</a>
+                    ", its " <a href=link(&stats_path(fashion, Split::Test))>"statistics"</a>
+                    " and " <a href=link(&network_path(None, None, &fashion_sample))>"its network"</a>
+                    "."
+                </li>
                 <li>
                     <a href=link("/draw") data-testid="home-draw">"Draw a digit"</a>
                     " — draw one yourself and watch the network read it as you draw, with every "
@@ -55,6 +71,12 @@ pub fn Home() -> impl IntoView {
                     <a href="https://creativecommons.org/licenses/by-sa/3.0/" rel="external">
                         "Creative Commons Attribution-Share Alike 3.0"
                     </a> " licence. The files are served here unchanged (gzipped IDX)."
+                </p>
+                <p>
+                    "Fashion-MNIST was made by Han Xiao, Kashif Rasul and Roland Vollgraf at "
+                    "Zalando Research; Zalando SE makes it available under the "
+                    <a href="https://opensource.org/license/mit" rel="external">"MIT licence"</a>
+                    " (Copyright 2017 Zalando SE). Its files too are served unchanged."
                 </p>
             </section>
         </section>

@@ -27,7 +27,7 @@ use crate::app::components::error_view::ErrorView;
 use crate::app::components::network_graph::NetworkGraph;
 use crate::app::data::use_dataset;
 use crate::app::keys::{use_step_keys, Step};
-use crate::app::models::{chosen_file, download_shipped, read_model, use_models};
+use crate::app::models::{chosen_file, download_shipped_for, read_model, use_models};
 use crate::app::{link, perf};
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::grid::neighbours;
@@ -45,6 +45,8 @@ pub const MAX_EDGES: usize = 2000;
 #[derive(Clone, Debug)]
 pub struct LoadedModel {
     pub name: String,
+    /// The dataset whose shipped model this is (None: an uploaded, chosen or trained model).
+    pub shipped: Option<DatasetName>,
     pub network: Arc<Network>,
     pub generation: u64,
 }
@@ -64,8 +66,9 @@ pub struct NetworkState {
     pub upload_error: RwSignal<Option<String>>,
     /// Edges drawn between two consecutive layers.
     pub edge_limit: RwSignal<usize>,
-    /// The test digits that activate each neuron most, for the model of that generation.
-    pub tops: RwSignal<Option<(u64, Arc<TopActivations>)>>,
+    /// The test digits that activate each neuron most, for the model of that generation and the
+    /// test set of that dataset.
+    pub tops: RwSignal<Option<(u64, DatasetName, Arc<TopActivations>)>>,
     /// Samples ranked so far while the ranking runs (None when idle).
     pub tops_progress: RwSignal<Option<usize>>,
     /// The `:layer` and `:neuron` segments of the child route shown (unchecked).
@@ -85,6 +88,8 @@ pub struct PlaceSegments {
 #[derive(Clone)]
 pub struct Shown {
     pub network: Arc<Network>,
+    /// The dataset the sample comes from (its test set ranks the top digits).
+    pub dataset: DatasetName,
     pub generation: u64,
     pub trace: Memo<Option<Arc<Trace>>>,
     pub current: Memo<Result<Subject, RouteError>>,
@@ -102,20 +107,40 @@ fn next_generation() -> u64 {
     })
 }
 
-/// Downloads the shipped model and shows it, unless an upload finished first (the download stops
-/// if the user leaves first).
-pub async fn load_shipped(state: NetworkState, abort: Abort) {
-    let loaded = download_shipped(&abort).await.map(|network| LoadedModel {
-        name: "the shipped model".into(),
-        network: Arc::new(network),
-        generation: next_generation(),
-    });
-    // An upload that finished first wins; a page that is gone takes nothing.
+/// Downloads the shipped model trained on `dataset` and shows it, unless an upload finished first
+/// (the download stops if the user leaves first).
+pub async fn load_shipped(state: NetworkState, abort: Abort, dataset: DatasetName) {
+    let loaded = download_shipped_for(dataset, &abort)
+        .await
+        .map(|network| LoadedModel {
+            name: match dataset {
+                DatasetName::Mnist => "the shipped model".to_string(),
+                _ => format!("the shipped {} model", dataset.title()),
+            },
+            shipped: Some(dataset),
+            network: Arc::new(network),
+            generation: next_generation(),
+        });
+    // An upload that finished first wins; a page that is gone takes nothing. The shipped model
+    // of another dataset (the address changed while this one downloaded) gives way.
     let _ = state.model.try_update(|model| {
-        if model.as_ref().is_none_or(|m| m.is_err()) {
+        let replace = match model {
+            None | Some(Err(_)) => true,
+            Some(Ok(m)) => m.shipped.is_some_and(|d| d != dataset),
+        };
+        if replace {
             *model = Some(loaded);
         }
     });
+}
+
+/// The dataset of what the address shows: the `?sample=`'s, MNIST's for a drawing (`?input=`),
+/// and MNIST's when it names none or is wrong.
+pub fn sample_dataset(sample: Option<&str>, input: Option<&str>) -> DatasetName {
+    match parse_subject(sample, input) {
+        Ok(Subject::Sample(s)) => s.dataset,
+        _ => DatasetName::Mnist,
+    }
 }
 
 /// The `/network` parent route: holds the model and the graph for its child routes and loads the
@@ -142,8 +167,15 @@ pub fn NetworkPage() -> impl IntoView {
     let models = use_models();
     let (model_param, _) = query_signal::<String>("model");
     let wants_trained = Memo::new(move |_| model_param.read().as_deref() == Some("trained"));
+    // The shipped model shown is the one trained on the sample's dataset.
+    let (sample_param, _) = query_signal::<String>("sample");
+    let (input_param, _) = query_signal::<String>("input");
+    let dataset = Memo::new(move |_| {
+        sample_dataset(sample_param.read().as_deref(), input_param.read().as_deref())
+    });
     Effect::new(move |_| {
         let trained = wants_trained.get();
+        let dataset = dataset.get();
         let abort = abort.clone();
         leptos::task::spawn_local(async move {
             let picked = models.for_network(trained).await;
@@ -157,17 +189,31 @@ pub fn NetworkPage() -> impl IntoView {
                         if !shown {
                             *model = Some(Ok(LoadedModel {
                                 name: m.name,
+                                shipped: None,
                                 network: m.network,
                                 generation: next_generation(),
                             }));
                         }
                     });
                 }
-                Ok(None) => load_shipped(state, abort).await,
+                Ok(None) => {
+                    // Already showing this dataset's shipped model: nothing to download.
+                    let mut have = false;
+                    let _ = state.model.try_update(|model| match model {
+                        Some(Ok(m)) if m.shipped == Some(dataset) => have = true,
+                        // Another dataset's shipped model goes ("Loading the model…").
+                        Some(Ok(m)) if m.shipped.is_some() => *model = None,
+                        // An uploaded model stays (load_shipped does not replace it).
+                        _ => {}
+                    });
+                    if !have {
+                        load_shipped(state, abort, dataset).await
+                    }
+                }
                 // The link asked for a model this browser does not have: the shipped one.
                 Err(_) => {
                     let _ = state.model.try_set(None);
-                    load_shipped(state, abort).await
+                    load_shipped(state, abort, dataset).await
                 }
             }
         });
@@ -195,6 +241,7 @@ pub fn NetworkPlace() -> impl IntoView {
         let place = shown.place.get().ok()?;
         let Shown {
             network,
+            dataset,
             generation,
             trace,
             current,
@@ -202,7 +249,7 @@ pub fn NetworkPlace() -> impl IntoView {
         } = shown;
         Some(match (place.layer, place.neuron) {
             (Some(layer), Some(neuron)) => view! {
-                <NeuronDetail network generation layer neuron trace />
+                <NeuronDetail network dataset generation layer neuron trace />
             }
             .into_any(),
             (Some(layer), None) => view! { <LayerDetail network layer trace current /> }.into_any(),
@@ -225,6 +272,7 @@ fn upload_model(input: HtmlInputElement, state: NetworkState) {
                 state.upload_error.set(None);
                 state.model.set(Some(Ok(LoadedModel {
                     name,
+                    shipped: None,
                     network: Arc::new(network),
                     generation: next_generation(),
                 })));
@@ -286,13 +334,15 @@ fn NetworkBody() -> impl IntoView {
                     Source::Split(name, split) => {
                         let render = move |dataset: Arc<Dataset>| {
                             let dataset = Some(dataset);
-                            view! { <NetworkView dataset model=model.clone() subject /> }
+                            view! { <NetworkView dataset name model=model.clone() subject /> }
                         };
                         view! { <WithDataset name split render /> }.into_any()
                     }
-                    Source::Drawing => {
-                        view! { <NetworkView dataset=None model subject /> }.into_any()
+                    // A drawing is a handwritten digit: read with MNIST's class names.
+                    Source::Drawing => view! {
+                        <NetworkView dataset=None name=DatasetName::Mnist model subject />
                     }
+                    .into_any(),
                 })
             })
             .into_any()
@@ -432,6 +482,7 @@ impl Viewed {
 #[component]
 fn NetworkView(
     dataset: Option<Arc<Dataset>>,
+    name: DatasetName,
     model: LoadedModel,
     subject: Memo<Result<Subject, RouteError>>,
 ) -> impl IntoView {
@@ -474,6 +525,7 @@ fn NetworkView(
     use_sample_keys(viewed);
     state.shown.set(Some(Shown {
         network: network.clone(),
+        dataset: name,
         generation: model.generation,
         trace,
         current,
@@ -486,13 +538,13 @@ fn NetworkView(
         let error = subject.get().ok()?.sample()?.checked_index(len).err()?;
         Some(view! { <RouteProblem error back="/network" back_text="Show the default digit" /> })
     };
-    let prediction = move || prediction_line(trace.get()?.a.last()?);
+    let prediction = move || prediction_line(name, trace.get()?.a.last()?);
     view! {
         <SampleNav viewed dataset=dataset.clone() />
         {sample_problem}
         <p class="net-prediction" data-testid="prediction">{prediction}</p>
-        <Description viewed dataset network=network.clone() />
-        <GraphOrProblem viewed network />
+        <Description viewed dataset name network=network.clone() />
+        <GraphOrProblem viewed name network />
     }
 }
 
@@ -534,16 +586,25 @@ fn SampleNav(viewed: Viewed, dataset: Option<Arc<Dataset>>) -> impl IntoView {
         let s = viewed.current.get().ok()?.sample()?;
         Some(sample_caption(&s, viewed.len, dataset.label(s.index)))
     };
+    // "digit" / "item", as the sample's dataset calls one image.
+    let noun = move || {
+        viewed
+            .current
+            .get()
+            .ok()
+            .and_then(|s| s.sample())
+            .map_or("digit", |s| s.dataset.item_noun())
+    };
     let open_digit = move || {
         let s = viewed.current.get().ok()?.sample()?;
         Some(link(&digit_path(s.dataset, s.split, s.index)))
     };
     view! {
         <nav class="net-sample" aria-label="Sample">
-            {move || previous().map(|href| view! { <a href=href rel="prev" data-testid="prev-sample">"← Previous digit"</a> })}
+            {move || previous().map(|href| view! { <a href=href rel="prev" data-testid="prev-sample">{format!("← Previous {}", noun())}</a> })}
             <span data-testid="sample">{caption}</span>
-            {move || next().map(|href| view! { <a href=href rel="next" data-testid="next-sample">"Next digit →"</a> })}
-            {move || open_digit().map(|href| view! { <a href=href>"Open this digit"</a> })}
+            {move || next().map(|href| view! { <a href=href rel="next" data-testid="next-sample">{format!("Next {} →", noun())}</a> })}
+            {move || open_digit().map(|href| view! { <a href=href>{format!("Open this {}", noun())}</a> })}
         </nav>
     }
     .into_any()
@@ -554,6 +615,7 @@ fn SampleNav(viewed: Viewed, dataset: Option<Arc<Dataset>>) -> impl IntoView {
 fn Description(
     viewed: Viewed,
     dataset: Option<Arc<Dataset>>,
+    name: DatasetName,
     network: Arc<Network>,
 ) -> impl IntoView {
     let sizes = network.sizes();
@@ -562,12 +624,18 @@ fn Description(
         let t = viewed.trace.get()?;
         let (what, label) = match (subject.sample(), &dataset) {
             (Some(s), Some(d)) => (
-                format!("{} {} digit {}", s.dataset.title(), s.split.id(), s.index),
+                format!(
+                    "{} {} {} {}",
+                    s.dataset.title(),
+                    s.split.id(),
+                    s.dataset.item_noun(),
+                    s.index
+                ),
                 Some(d.label(s.index)),
             ),
             _ => ("a drawing from the drawing pad".to_string(), None),
         };
-        Some(describe(&sizes, &what, label, t.a.last()?))
+        Some(describe(&sizes, name, &what, label, t.a.last()?))
     };
     view! { <p id="network-description" class="sr-only">{text}</p> }
 }
@@ -575,7 +643,7 @@ fn Description(
 /// The graph, or why the address names no layer or neuron of this model. Enter on a neuron
 /// opens its page.
 #[component]
-fn GraphOrProblem(viewed: Viewed, network: Arc<Network>) -> impl IntoView {
+fn GraphOrProblem(viewed: Viewed, name: DatasetName, network: Arc<Network>) -> impl IntoView {
     let state = expect_context::<NetworkState>();
     let active = RwSignal::new(None::<(usize, usize)>);
     let navigate = use_navigate();
@@ -592,6 +660,7 @@ fn GraphOrProblem(viewed: Viewed, network: Arc<Network>) -> impl IntoView {
         Ok(p) => view! {
             <NetworkGraph
                 network=network.clone()
+                classes=name
                 focus=p.layer
                 selected=p.layer.zip(p.neuron)
                 trace=viewed.trace

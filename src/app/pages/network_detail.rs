@@ -77,6 +77,7 @@ pub fn LayerDetail(
 #[component]
 pub fn NeuronDetail(
     network: Arc<Network>,
+    dataset: DatasetName,
     generation: u64,
     layer: usize,
     neuron: usize,
@@ -99,7 +100,7 @@ pub fn NeuronDetail(
         view! { <IncomingWeights weights=w layer /> }
     });
     let top = (layer > 0)
-        .then(|| view! { <TopDigits network=network.clone() generation layer neuron /> });
+        .then(|| view! { <TopDigits network=network.clone() dataset generation layer neuron /> });
     view! {
         <section class="net-detail" data-testid="neuron-detail">
             <h2>{title}</h2>
@@ -181,16 +182,23 @@ async fn rank_test_set(
 
 /// The test digits that activate the neuron most (computed once per model, when first asked).
 #[component]
-fn TopDigits(network: Arc<Network>, generation: u64, layer: usize, neuron: usize) -> impl IntoView {
+fn TopDigits(
+    network: Arc<Network>,
+    dataset: DatasetName,
+    generation: u64,
+    layer: usize,
+    neuron: usize,
+) -> impl IntoView {
     let state = expect_context::<NetworkState>();
-    let source = use_dataset(DatasetName::Mnist, Split::Test);
+    let source = use_dataset(dataset, Split::Test);
     let test = source.data;
     // Start the ranking when the test set is there and no ranking of this model exists or runs.
     Effect::new(move |_| {
         let Some(Ok(test)) = test.get() else { return };
-        let have = state
-            .tops
-            .with_untracked(|t| t.as_ref().is_some_and(|(g, _)| *g == generation));
+        let have = state.tops.with_untracked(|t| {
+            t.as_ref()
+                .is_some_and(|(g, d, _)| (*g, *d) == (generation, dataset))
+        });
         if have || state.tops_progress.get_untracked().is_some() {
             return;
         }
@@ -198,7 +206,7 @@ fn TopDigits(network: Arc<Network>, generation: u64, layer: usize, neuron: usize
         let network = network.clone();
         leptos::task::spawn_local(async move {
             let tops = rank_test_set(network, test, state.tops_progress).await;
-            state.tops.set(Some((generation, Arc::new(tops))));
+            state.tops.set(Some((generation, dataset, Arc::new(tops))));
             state.tops_progress.set(None);
         });
     });
@@ -208,15 +216,15 @@ fn TopDigits(network: Arc<Network>, generation: u64, layer: usize, neuron: usize
         };
         let ranked = state.tops.with(|t| {
             t.as_ref()
-                .filter(|(g, _)| *g == generation)
-                .map(|(_, t)| t.top(layer, neuron).to_vec())
+                .filter(|(g, d, _)| (*g, *d) == (generation, dataset))
+                .map(|(_, _, t)| t.top(layer, neuron).to_vec())
         });
         match ranked {
             None => {
                 let done = state.tops_progress.get().unwrap_or(0);
                 view! {
                     <p aria-live="polite" data-testid="ranking-progress">
-                        {format!("Ranking the {} test digits… {} %", test.len(), done * 100 / test.len().max(1))}
+                        {format!("Ranking the {} test {}s… {} %", test.len(), dataset.item_noun(), done * 100 / test.len().max(1))}
                     </p>
                 }
                 .into_any()
@@ -226,12 +234,16 @@ fn TopDigits(network: Arc<Network>, generation: u64, layer: usize, neuron: usize
                     .into_iter()
                     .map(|(i, a)| {
                         let s = SampleRef {
-                            dataset: DatasetName::Mnist,
+                            dataset,
                             split: Split::Test,
                             index: i,
                         };
                         let href = link(&network_path(Some(layer), Some(neuron), &s));
-                        let label = format!("Test digit {i}, labelled {}", test.label(i));
+                        let label = format!(
+                            "Test {} {i}, labelled {}",
+                            dataset.item_noun(),
+                            dataset.class_name(test.label(i))
+                        );
                         view! {
                             <li data-testid="top-digit" data-index=i>
                                 <a href=href>
@@ -247,7 +259,7 @@ fn TopDigits(network: Arc<Network>, generation: u64, layer: usize, neuron: usize
         }
     };
     view! {
-        <h3>"Test digits that activate it most"</h3>
+        <h3>{format!("Test {}s that activate it most", dataset.item_noun())}</h3>
         {list}
     }
 }

@@ -28,6 +28,7 @@ fn StatsView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Int
         .enumerate()
         .map(|(class, (&count, mean))| {
             let class = class as u8;
+            let class_name = name.class_name(class);
             view! {
                 <li class="class-card" data-testid="class-stats" data-label=class data-count=count>
                     <a href=link(&grid_path(name, split, 1, Some(class)))>
@@ -36,11 +37,11 @@ fn StatsView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Int
                             rows
                             cols
                             class="digit-canvas mean"
-                            label=format!("Mean image of the digits labelled {class}")
+                            label=format!("Mean image of the {}s labelled {class_name}", name.item_noun())
                         />
-                        <span class="class-name">{class}</span>
+                        <span class="class-name">{class_name}</span>
                     </a>
-                    <span class="class-count">{format!("{} digits", thousands(count))}</span>
+                    <span class="class-count">{format!("{} {}s", thousands(count), name.item_noun())}</span>
                 </li>
             }
         })
@@ -58,8 +59,12 @@ fn StatsView(dataset: Arc<Dataset>, name: DatasetName, split: Split) -> impl Int
                 </a>
             </header>
             <p>
-                {format!("{} digits. ", thousands(dataset.len()))}
-                "Each picture is the mean of all the digits of its class; click it to see them."
+                {format!(
+                    "{} {}s. Each picture is the mean of all the {}s of its class; click it to see them.",
+                    thousands(dataset.len()),
+                    name.item_noun(),
+                    name.item_noun()
+                )}
             </p>
             <ul class="class-list">{classes}</ul>
         </section>

@@ -17,6 +17,7 @@ use crate::app::components::run_history::RunHistory;
 use crate::app::components::time_travel::{follow_live_weights, TimeTravel};
 use crate::app::components::weight_tiles::WeightTiles;
 use crate::app::trainer::{Event, Trainer};
+use crate::core::dataset::DatasetName;
 use crate::core::format::thousands;
 use crate::core::training::page::{
     form_value, memory_line, page_config, speed_line, weights_from, with_setting, History,
@@ -66,6 +67,8 @@ pub struct RunState {
     problem: RwSignal<Option<String>>,
     /// Training digits the worker holds (from its Ready).
     train_size: RwSignal<usize>,
+    /// The dataset the worker loads or holds.
+    worker_data: RwSignal<DatasetName>,
     trainer: StoredValue<Option<Trainer>, LocalStorage>,
 }
 
@@ -84,6 +87,7 @@ impl RunState {
             past_confusion: RwSignal::new(None),
             problem: RwSignal::new(None),
             train_size: RwSignal::new(0),
+            worker_data: RwSignal::new(DatasetName::Mnist),
             trainer: StoredValue::new_local(None),
         }
     }
@@ -157,19 +161,39 @@ pub fn TrainPage() -> impl IntoView {
     let spawn = move || {
         phase.set(Phase::Loading);
         problem.set(None);
-        let made = Trainer::spawn(move |event| on_event(event, run));
+        // The worker loads the dataset the link names (a bad link: MNIST, the link's error shows).
+        let dataset = config
+            .with_untracked(|c| c.as_ref().map(|c| c.data).ok())
+            .unwrap_or(DatasetName::Mnist);
+        run.worker_data.set(dataset);
+        // The old worker (if any) goes before the new one loads its data.
+        trainer.set_value(None);
+        let made = Trainer::spawn(dataset, move |event| on_event(event, run));
         match made {
             Ok(t) => trainer.set_value(Some(t)),
             Err(why) => phase.set(Phase::Dead(why)),
         }
     };
     spawn();
+    // Another dataset in the link: a worker that loads it (unless a run is training now; Start
+    // then makes one).
+    let link_data = Memo::new(move |_| config.with(|c| c.as_ref().map(|c| c.data).ok()));
+    Effect::new(move |_| {
+        if let Some(d) = link_data.get() {
+            if d != run.worker_data.get_untracked() && !untrack(|| run.is_running()) {
+                spawn();
+            }
+        }
+    });
     follow_live_weights(run);
     on_cleanup(move || trainer.set_value(None));
 
     let send = move |command: Command| run.send(command);
     let start = move |_| {
         if let Ok(config) = config.get_untracked() {
+            if config.data != run.worker_data.get_untracked() {
+                spawn();
+            }
             problem.set(None);
             forget();
             phase.set(Phase::Running);
@@ -186,12 +210,15 @@ pub fn TrainPage() -> impl IntoView {
     let can_start = move || config.read().is_ok() && !running() && !dead();
 
     let status = move || match phase.get() {
-        Phase::Loading => {
-            "Loading the MNIST training and test sets in the training worker…".to_string()
-        }
+        Phase::Loading => format!(
+            "Loading the {} training and test sets in the training worker…",
+            run.worker_data.get().title()
+        ),
         Phase::Idle { train } => format!(
-            "Ready: {} training digits loaded; press Start.",
-            thousands(train)
+            "Ready: {} training {}s of {} loaded; press Start.",
+            thousands(train),
+            run.worker_data.get().item_noun(),
+            run.worker_data.get().title()
         ),
         Phase::Dead(_) => "Stopped: the training worker is gone.".to_string(),
         p => {
@@ -307,7 +334,12 @@ pub fn TrainPage() -> impl IntoView {
             // galleries), kept while the matrices of later epochs replace it.
             <WeightTiles />
             <Show when=move || confusion.with(Option::is_some)>
-                <ConfusionMatrix shown=Signal::derive(move || run.shown_confusion()) />
+                <ConfusionMatrix
+                    shown=Signal::derive(move || run.shown_confusion())
+                    dataset=Signal::derive(move || {
+                        run.config.with(|c| c.as_ref().map_or(DatasetName::Mnist, |c| c.data))
+                    })
+                />
             </Show>
             <ModelPanel />
             <RunHistory />
@@ -499,6 +531,7 @@ fn SettingsForm(query: Memo<String>) -> impl IntoView {
     };
     view! {
         <form class="train-settings" on:submit=|e| e.prevent_default()>
+            {choice("data", "Dataset", &["mnist", "fashion-mnist"])}
             {text("hidden", "Hidden layers", "sizes, e.g. 100,50")}
             {choice("act", "Activation", &["relu", "tanh", "sigmoid"])}
             {choice("opt", "Optimiser", &["sgd", "momentum", "adam"])}

@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::dataset::DatasetName;
 use crate::core::nn::{
     Activation, Loss, Network, Optimizer, Samples, TrainConfig, TrainError, Trainer,
 };
@@ -94,6 +95,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// Train on the first `subset` training samples (`subset`, 1..=60000); `None` = all.
     pub subset: Option<usize>,
+    /// The dataset trained on (`data=mnist|fashion-mnist`; links leave out the default, MNIST).
+    pub data: DatasetName,
 }
 
 impl Default for RunConfig {
@@ -114,6 +117,7 @@ impl Default for RunConfig {
             l2: 0.0,
             seed: 1,
             subset: None,
+            data: DatasetName::Mnist,
         }
     }
 }
@@ -144,7 +148,7 @@ impl fmt::Display for ConfigError {
             ),
             ConfigError::Query(why) => write!(
                 f,
-                "The settings cannot be read ({why}); the settings are {}.",
+                "The settings cannot be read ({why}); the settings are {}, data.",
                 SETTINGS.join(", ")
             ),
         }
@@ -194,6 +198,7 @@ struct RawSettings {
     l2: Option<String>,
     seed: Option<String>,
     subset: Option<String>,
+    data: Option<String>,
 }
 
 fn invalid(setting: &'static str, value: &str, allowed: impl Into<String>) -> ConfigError {
@@ -387,6 +392,10 @@ impl RunConfig {
                 "--arch" => format!("{flag} {}", arch.join("-")),
                 _ => format!("{flag} {}", value_of(setting)),
             })
+            .chain(
+                (self.data != DatasetName::Mnist)
+                    .then(|| format!("--data data/{}", self.data.id())),
+            )
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -436,6 +445,14 @@ impl RunConfig {
                 n => Some(integer_in("subset", n, 1, MAX_SUBSET)?),
             };
         }
+        if let Some(s) = &raw.data {
+            c.data = DatasetName::from_id(s.trim())
+                .filter(|d| d.is_available())
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = DatasetName::AVAILABLE.iter().map(|d| d.id()).collect();
+                    invalid("data", s, format!("use {}", ids.join(" or ")))
+                })?;
+        }
         let parameters = parameter_count(&c.sizes(INPUT, CLASSES));
         if parameters > MAX_PARAMETERS {
             return Err(invalid(
@@ -482,12 +499,18 @@ impl RunConfig {
             subset,
         ];
         // Every value is digits, letters, '.', ',' or '-': nothing needs escaping.
-        SETTINGS
+        let mut query = SETTINGS
             .iter()
             .zip(values)
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
-            .join("&")
+            .join("&");
+        // MNIST, the default, is left out: the links and records made before `data` existed
+        // stay exactly as they were.
+        if self.data != DatasetName::Mnist {
+            query.push_str(&format!("&data={}", self.data.id()));
+        }
+        query
     }
 
     /// Layer sizes for `input` inputs and `classes` outputs, e.g. `[784, 256, 128, 10]`.
@@ -613,6 +636,23 @@ mod tests {
     }
 
     #[test]
+    fn the_dataset_is_a_setting_left_out_of_links_when_it_is_mnist() {
+        let default = RunConfig::default();
+        assert_eq!(default.data, DatasetName::Mnist);
+        assert!(!default.to_query().contains("data="));
+        assert!(!default.to_flags().contains("--data"));
+        let fashion = RunConfig::from_query("hidden=100&data=fashion-mnist").unwrap();
+        assert_eq!(fashion.data, DatasetName::FashionMnist);
+        assert!(fashion.to_query().ends_with("&data=fashion-mnist"));
+        assert!(fashion.to_flags().ends_with(" --data data/fashion-mnist"));
+        assert_eq!(RunConfig::from_query("data=mnist").unwrap(), default);
+        assert_eq!(
+            RunConfig::from_query("data=cifar").unwrap_err().to_string(),
+            "The setting data=\"cifar\" is not allowed: use mnist or fashion-mnist."
+        );
+    }
+
+    #[test]
     fn a_link_reproduces_the_run() {
         let odd = RunConfig {
             hidden: vec![7, 3, 5],
@@ -628,6 +668,7 @@ mod tests {
             l2: 1e-5,
             seed: u64::MAX,
             subset: Some(1234),
+            data: DatasetName::FashionMnist,
         };
         for c in [RunConfig::default(), odd] {
             let q = c.to_query();

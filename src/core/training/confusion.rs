@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::dataset::DatasetName;
 use crate::core::format::thousands;
+use crate::core::viz::output_class;
 
 /// Shades of a cell that holds samples: 1 (fewest) to `SHADES` (most); an empty cell is 0.
 pub const SHADES: u8 = 5;
@@ -92,16 +94,20 @@ impl Confusion {
     }
 
     /// What a screen reader says for a cell: "true 3, predicted 5: 12 digits" (", correct" on
-    /// the diagonal).
-    pub fn cell_label(&self, truth: usize, predicted: usize) -> String {
+    /// the diagonal); classes named as `dataset` names them ("true Shirt, predicted Coat: 9 items").
+    pub fn cell_label(&self, dataset: DatasetName, truth: usize, predicted: usize) -> String {
         // The count as the cell shows it (no thousands separator): a control's name must contain
         // its visible text (WCAG 2.5.3; axe label-content-name-mismatch).
-        let count = match self.count(truth, predicted) {
-            1 => "1 digit".to_string(),
-            n => format!("{n} digits"),
+        let count = match (self.count(truth, predicted), dataset.item_noun()) {
+            (1, noun) => format!("1 {noun}"),
+            (n, noun) => format!("{n} {noun}s"),
         };
         let correct = if truth == predicted { ", correct" } else { "" };
-        format!("true {truth}, predicted {predicted}: {count}{correct}")
+        let (t, p) = (
+            output_class(dataset, truth),
+            output_class(dataset, predicted),
+        );
+        format!("true {t}, predicted {p}: {count}{correct}")
     }
 
     /// The first `cap` samples of a cell (ascending) and how many more it holds.
@@ -131,11 +137,12 @@ pub fn shade(count: u32, max: u32) -> u8 {
     1 + (fraction * f64::from(SHADES - 1)).round() as u8
 }
 
-/// "1 digit", "12 digits", "1,135 digits".
-fn digits(n: u32) -> String {
+/// "1 digit", "12 digits", "1,135 digits" ("items" for Fashion-MNIST).
+fn items(dataset: DatasetName, n: u32) -> String {
+    let noun = dataset.item_noun();
     match n {
-        1 => "1 digit".to_string(),
-        n => format!("{} digits", thousands(n as usize)),
+        1 => format!("1 {noun}"),
+        n => format!("{} {noun}s", thousands(n as usize)),
     }
 }
 
@@ -151,12 +158,13 @@ pub struct Gallery {
 }
 
 impl Gallery {
-    /// "Labelled 3, predicted 5: 12 digits".
-    pub fn title(&self) -> String {
-        let count = digits((self.shown.len() + self.more) as u32);
+    /// "Labelled 3, predicted 5: 12 digits" ("Labelled Shirt, predicted Coat: 9 items").
+    pub fn title(&self, dataset: DatasetName) -> String {
+        let count = items(dataset, (self.shown.len() + self.more) as u32);
         format!(
             "Labelled {}, predicted {}: {count}",
-            self.truth, self.predicted
+            output_class(dataset, self.truth),
+            output_class(dataset, self.predicted)
         )
     }
 
@@ -166,11 +174,13 @@ impl Gallery {
     }
 
     /// What an empty cell's gallery says instead of digits.
-    pub fn empty_text(&self) -> Option<String> {
+    pub fn empty_text(&self, dataset: DatasetName) -> Option<String> {
         (self.shown.is_empty() && self.more == 0).then(|| {
             format!(
-                "No test digit labelled {} was predicted as {}.",
-                self.truth, self.predicted
+                "No test {} labelled {} was predicted as {}.",
+                dataset.item_noun(),
+                output_class(dataset, self.truth),
+                output_class(dataset, self.predicted)
             )
         })
     }
@@ -272,13 +282,22 @@ mod tests {
     #[test]
     fn cells_are_spoken_with_their_count() {
         let c = example();
-        assert_eq!(c.cell_label(0, 1), "true 0, predicted 1: 1 digit");
-        assert_eq!(c.cell_label(0, 0), "true 0, predicted 0: 2 digits, correct");
         assert_eq!(
-            c.cell_label(1, 1),
+            c.cell_label(DatasetName::Mnist, 0, 1),
+            "true 0, predicted 1: 1 digit"
+        );
+        assert_eq!(
+            c.cell_label(DatasetName::Mnist, 0, 0),
+            "true 0, predicted 0: 2 digits, correct"
+        );
+        assert_eq!(
+            c.cell_label(DatasetName::Mnist, 1, 1),
             "true 1, predicted 1: 150 digits, correct"
         );
-        assert_eq!(c.cell_label(2, 0), "true 2, predicted 0: 0 digits");
+        assert_eq!(
+            c.cell_label(DatasetName::Mnist, 2, 0),
+            "true 2, predicted 0: 0 digits"
+        );
         assert_eq!(c.max_count(), 150);
         assert_eq!(
             (c.shade(1, 1), c.shade(0, 1), c.shade(2, 0)),
@@ -286,7 +305,7 @@ mod tests {
         );
         let big = Confusion::from_predictions(&[Some(0); 1234], &[0; 1234], &[0; 1234], 1);
         assert_eq!(
-            big.cell_label(0, 0),
+            big.cell_label(DatasetName::Mnist, 0, 0),
             "true 0, predicted 0: 1234 digits, correct"
         );
     }
@@ -296,19 +315,41 @@ mod tests {
         let c = example();
         let g = c.gallery(0, 0, GALLERY_CAP);
         assert_eq!((g.shown.clone(), g.more), (vec![10, 11], 0));
-        assert_eq!(g.title(), "Labelled 0, predicted 0: 2 digits");
-        assert_eq!((g.more_text(), g.empty_text()), (None, None));
+        assert_eq!(
+            g.title(DatasetName::Mnist),
+            "Labelled 0, predicted 0: 2 digits"
+        );
+        assert_eq!(
+            (g.more_text(), g.empty_text(DatasetName::Mnist)),
+            (None, None)
+        );
         let g = c.gallery(1, 1, GALLERY_CAP);
         assert_eq!(g.shown.len(), GALLERY_CAP);
         assert_eq!(g.shown, c.samples(1, 1)[..GALLERY_CAP]);
         assert_eq!(g.more, 50);
-        assert_eq!(g.title(), "Labelled 1, predicted 1: 150 digits");
+        assert_eq!(
+            g.title(DatasetName::Mnist),
+            "Labelled 1, predicted 1: 150 digits"
+        );
         assert_eq!(g.more_text().as_deref(), Some("… and 50 more"));
         let g = c.gallery(2, 1, GALLERY_CAP);
         assert!(g.shown.is_empty());
         assert_eq!(
-            g.empty_text().as_deref(),
+            g.empty_text(DatasetName::Mnist).as_deref(),
             Some("No test digit labelled 2 was predicted as 1.")
+        );
+        let f = DatasetName::FashionMnist;
+        assert_eq!(
+            g.empty_text(f).as_deref(),
+            Some("No test item labelled Pullover was predicted as Trouser.")
+        );
+        assert_eq!(
+            c.gallery(1, 1, GALLERY_CAP).title(f),
+            "Labelled Trouser, predicted Trouser: 150 items"
+        );
+        assert_eq!(
+            c.cell_label(f, 0, 1),
+            "true T-shirt/top, predicted Trouser: 1 item"
         );
         assert_eq!(
             c.gallery(0, 1, 0).more_text().as_deref(),

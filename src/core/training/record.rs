@@ -9,6 +9,7 @@ use super::chart::downsample;
 use super::config::{RunConfig, CLASSES, INPUT};
 use super::metrics::{EpochPoint, Metrics};
 use super::page::{History, Series};
+use crate::core::dataset::DatasetName;
 use crate::core::format::percent;
 use crate::core::format::thousands;
 use crate::core::nn::Network;
@@ -271,10 +272,14 @@ pub fn overlay(records: &[&RunRecord]) -> (Vec<Series>, Vec<Series>) {
     (loss, accuracy)
 }
 
-/// The network view of test digit `index` with the last model trained on /train (the
-/// confusion matrix's galleries link there): `/network?sample=mnist/test/{index}&model=trained`.
-pub fn trained_network_path(index: usize) -> String {
-    format!("/network?sample=mnist/test/{index}&model=trained")
+/// The network view of test image `index` of `dataset` with the last model trained on /train
+/// (the confusion matrix's galleries link there):
+/// `/network?sample=mnist/test/{index}&model=trained`.
+pub fn trained_network_path(dataset: DatasetName, index: usize) -> String {
+    format!(
+        "/network?sample={}/test/{index}&model=trained",
+        dataset.id()
+    )
 }
 
 /// `query` (with or without its '?') without the parameter `name`; the others as they were.
@@ -499,7 +504,11 @@ mod tests {
 
     #[test]
     fn the_gallery_links_to_the_trained_model_and_back_drops_it() {
-        let path = trained_network_path(42);
+        assert_eq!(
+            trained_network_path(DatasetName::FashionMnist, 7),
+            "/network?sample=fashion-mnist/test/7&model=trained"
+        );
+        let path = trained_network_path(DatasetName::Mnist, 42);
         assert_eq!(path, "/network?sample=mnist/test/42&model=trained");
         let query = path.split('?').nth(1).unwrap();
         assert_eq!(query_without(query, "model"), "sample=mnist/test/42");

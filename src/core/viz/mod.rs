@@ -27,5 +27,6 @@ pub use nav::{describe, step_focus, Move};
 pub use rank::{rank_batch, top_k, RankBatches, TopActivations};
 pub use scale::{activation_fill, activation_scale, heat_fill, sign_colour, stroke_width, Rgb};
 pub use summary::{
-    layer_name, layer_rows, layer_title, prediction_line, sample_caption, LayerRow, NeuronSummary,
+    layer_name, layer_rows, layer_title, output_class, prediction_line, sample_caption, LayerRow,
+    NeuronSummary,
 };

@@ -1,6 +1,8 @@
 //! Keyboard moves between neurons and the text description of the graph (with the predicted
 //! class, [`argmax`]).
 
+use super::summary::output_class;
+use crate::core::dataset::DatasetName;
 use crate::core::nn::argmax;
 
 /// A keyboard move inside the graph.
@@ -68,14 +70,22 @@ pub fn step_focus(sizes: &[usize], (layer, neuron): (usize, usize), mv: Move) ->
 /// "A network with 4 layers: 784 inputs (a 28×28 image), hidden layers of 256 and 128
 /// neurons, and 10 outputs. Test digit 1234 (labelled 7) is predicted as 7 with probability
 /// 99.1 %."
-pub fn describe(sizes: &[usize], sample: &str, label: Option<u8>, output: &[f32]) -> String {
+/// Labels and predicted classes are named with `dataset`'s class names.
+pub fn describe(
+    sizes: &[usize],
+    dataset: DatasetName,
+    sample: &str,
+    label: Option<u8>,
+    output: &[f32],
+) -> String {
     let mut s = architecture(sizes);
     let labelled = label
-        .map(|l| format!(" (labelled {l})"))
+        .map(|l| format!(" (labelled {})", dataset.class_name(l)))
         .unwrap_or_default();
     match argmax(output) {
         Some(c) => s.push_str(&format!(
-            " {sample}{labelled} is predicted as {c} with probability {:.1} %.",
+            " {sample}{labelled} is predicted as {} with probability {:.1} %.",
+            output_class(dataset, c),
             output[c] * 100.0
         )),
         None => s.push_str(&format!(" {sample}{labelled} has no prediction.")),
@@ -164,26 +174,43 @@ mod tests {
     fn the_description_names_layers_and_prediction() {
         let mut out = vec![0.001; 10];
         out[7] = 0.991;
-        let d = describe(&SIZES, "Test digit 1234", Some(7), &out);
+        let d = describe(&SIZES, DatasetName::Mnist, "Test digit 1234", Some(7), &out);
         assert_eq!(
             d,
             "A network with 4 layers: 784 inputs (a 28×28 image), hidden layers of 256 and 128 \
              neurons, and 10 outputs. Test digit 1234 (labelled 7) is predicted as 7 with \
              probability 99.1 %."
         );
-        let d = describe(&[784, 16, 10], "Test digit 3", None, &out);
+        let d = describe(
+            &SIZES,
+            DatasetName::FashionMnist,
+            "Test item 0",
+            Some(9),
+            &out,
+        );
+        assert!(
+            d.ends_with("Test item 0 (labelled Ankle boot) is predicted as Sneaker with probability 99.1 %."),
+            "{d}"
+        );
+        let d = describe(
+            &[784, 16, 10],
+            DatasetName::Mnist,
+            "Test digit 3",
+            None,
+            &out,
+        );
         assert!(
             d.contains("a hidden layer of 16 neurons, and 10 outputs."),
             "{d}"
         );
-        let d = describe(&[784, 300, 100, 50, 10], "x", None, &[]);
+        let d = describe(&[784, 300, 100, 50, 10], DatasetName::Mnist, "x", None, &[]);
         assert!(
             d.contains("hidden layers of 300, 100 and 50 neurons"),
             "{d}"
         );
         assert!(d.ends_with("x has no prediction."), "{d}");
         assert_eq!(
-            describe(&[], "x", None, &[]),
+            describe(&[], DatasetName::Mnist, "x", None, &[]),
             "An empty network. x has no prediction."
         );
     }

@@ -3,6 +3,7 @@
 //! one-line hover summary, the prediction line and the sample caption. Drawn layer numbering as in CONTRACTS.md (0 = input).
 
 use super::layout::square_side;
+use crate::core::dataset::{DatasetName, CLASSES};
 use crate::core::nn::{argmax, Network, Trace};
 use crate::core::url::SampleRef;
 
@@ -158,21 +159,34 @@ pub fn layer_rows(network: &Network, trace: &Trace, layer: usize) -> Vec<LayerRo
 
 /// The line above the graph: "Predicted: 7 (99.1 %)" for a network's output; `None` when no
 /// output is finite.
-pub fn prediction_line(output: &[f32]) -> Option<String> {
+/// Classes are named with `dataset`'s class names ("Predicted: Ankle boot (97.0 %)").
+pub fn prediction_line(dataset: DatasetName, output: &[f32]) -> Option<String> {
     let class = argmax(output)?;
     Some(format!(
-        "Predicted: {class} ({:.1} %)",
+        "Predicted: {} ({:.1} %)",
+        output_class(dataset, class),
         output[class] * 100.0
     ))
 }
 
-/// "MNIST test digit 12 of 10000 (labelled 7)": which sample the graph shows.
+/// The name of output neuron `class`: the dataset's class name, or the number past its classes.
+pub fn output_class(dataset: DatasetName, class: usize) -> String {
+    match u8::try_from(class) {
+        Ok(c) if (c as usize) < CLASSES => dataset.class_name(c).to_string(),
+        _ => class.to_string(),
+    }
+}
+
+/// "MNIST test digit 12 of 10000 (labelled 7)": which sample the graph shows
+/// ("Fashion-MNIST test item 0 of 10000 (labelled Ankle boot)").
 pub fn sample_caption(sample: &SampleRef, len: usize, label: u8) -> String {
     format!(
-        "{} {} digit {} of {len} (labelled {label})",
+        "{} {} {} {} of {len} (labelled {})",
         sample.dataset.title(),
         sample.split.id(),
-        sample.index
+        sample.dataset.item_noun(),
+        sample.index,
+        sample.dataset.class_name(label)
     )
 }
 
@@ -183,11 +197,19 @@ mod tests {
     #[test]
     fn prediction_line_names_the_class_and_its_probability() {
         assert_eq!(
-            prediction_line(&[0.1, 0.7, 0.2]).as_deref(),
+            prediction_line(DatasetName::Mnist, &[0.1, 0.7, 0.2]).as_deref(),
             Some("Predicted: 1 (70.0 %)")
         );
-        assert_eq!(prediction_line(&[]), None);
-        assert_eq!(prediction_line(&[f32::NAN, f32::NAN]), None);
+        assert_eq!(
+            prediction_line(DatasetName::FashionMnist, &[0.1, 0.7, 0.2]).as_deref(),
+            Some("Predicted: Trouser (70.0 %)")
+        );
+        assert_eq!(prediction_line(DatasetName::Mnist, &[]), None);
+        assert_eq!(
+            prediction_line(DatasetName::Mnist, &[f32::NAN, f32::NAN]),
+            None
+        );
+        assert_eq!(output_class(DatasetName::FashionMnist, 12), "12");
     }
 
     #[test]
@@ -201,6 +223,14 @@ mod tests {
         assert_eq!(
             sample_caption(&s, 10_000, 7),
             "MNIST test digit 12 of 10000 (labelled 7)"
+        );
+        let f = SampleRef {
+            dataset: DatasetName::FashionMnist,
+            ..s
+        };
+        assert_eq!(
+            sample_caption(&f, 10_000, 9),
+            "Fashion-MNIST test item 12 of 10000 (labelled Ankle boot)"
         );
     }
     use crate::core::nn::{Activation, Dense};
