@@ -5,6 +5,7 @@ pub mod draw;
 pub mod format;
 pub mod grid;
 pub mod idx;
+pub mod local;
 pub mod nn;
 pub mod paging;
 pub mod paths;
