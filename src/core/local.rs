@@ -326,6 +326,19 @@ pub fn item_path(name: &str, index: usize) -> String {
     format!("{LIST_PATH}/{name}/{index}")
 }
 
+/// `/network?sample=local/{name}/{index}`: one of the user's images in the network view.
+pub fn network_path(name: &str, index: usize) -> String {
+    format!("/network?sample=local/{name}/{index}")
+}
+
+/// A `?sample=` value that names one of the user's images, `local/{name}/{index}`: its name and
+/// index text (checked when the set is loaded). None for any other sample.
+pub fn parse_network_sample(sample: &str) -> Option<(String, String)> {
+    let rest = sample.strip_prefix("local/")?;
+    let (name, index) = rest.rsplit_once('/').unwrap_or((rest, ""));
+    Some((name.to_string(), index.to_string()))
+}
+
 /// The page of the grid that shows image `index`.
 pub fn page_of(index: usize) -> usize {
     index / PAGE_SIZE + 1

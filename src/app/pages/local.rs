@@ -20,7 +20,8 @@ use crate::core::dataset::LoadError;
 use crate::core::format::thousands;
 use crate::core::grid::neighbours;
 use crate::core::local::{
-    grid_path, is_valid_name, item_path, limit_text, network_fit, page_of, parse_item, read_pair,
+    grid_path, is_valid_name, item_path, limit_text, network_fit, network_path, page_of, parse_item,
+    read_pair,
     LocalSet, LIST_PATH, MAX_CLASSES,
 };
 use crate::core::paging::page;
@@ -246,6 +247,14 @@ fn with_set<V: IntoView + 'static>(
 ) -> impl IntoView {
     let params = use_params_map();
     let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    with_named_set(name.into(), body)
+}
+
+/// [`with_set`] for the set named `name`.
+fn with_named_set<V: IntoView + 'static>(
+    name: Signal<String>,
+    body: impl Fn(Arc<LocalSet>) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let set = LocalResource::new(move || {
         let name = name.get();
         async move {
@@ -455,6 +464,54 @@ fn LocalItem(set: Arc<LocalSet>, index: usize) -> impl IntoView {
             </nav>
             <p class="hint">"Keys: ← and → step to the previous and next image."</p>
             <p class="note" data-testid="network-fit">{network}</p>
+            <p>
+                <a data-testid="network-link" href=link(&network_path(&name, index))>
+                    "See it in the network"
+                </a>
+            </p>
         </section>
     }
+}
+
+/// What `/network?sample=local/{name}/{index}` shows instead of the graph: the shipped and
+/// trained models read 28×28 images, and the user's images are never resized, so images of
+/// another size are explained here; 28×28 ones are not fed to the network yet, which it says too.
+#[component]
+pub fn LocalSampleNote(name: String, index: String) -> impl IntoView {
+    let set_name = name.clone();
+    with_named_set(Signal::derive(move || set_name.clone()), move |set| {
+        let item = parse_item(&index, set.data.len());
+        let (rows, cols) = (set.data.images.rows, set.data.images.cols);
+        let (title, message, back) = match item {
+            Err(message) => (
+                "Nothing to show at this address".to_string(),
+                message,
+                grid_path(&set.name, 1),
+            ),
+            Ok(i) => {
+                let message = match network_fit(rows, cols, NETWORK_INPUTS) {
+                    Err(why) => why,
+                    Ok(()) => "These images have the network's 28×28 size, but the network view \
+                               does not take datasets of your own yet."
+                        .to_string(),
+                };
+                (
+                    format!("Image {i} of “{}” is not shown in the network", set.name),
+                    message,
+                    item_path(&set.name, i),
+                )
+            }
+        };
+        view! {
+            <div class="error-view" role="alert" data-testid="local-network-note">
+                <h2>{title}</h2>
+                <p class="error-message">{message}</p>
+                <div class="error-actions">
+                    <a href=link(&back)>"Back to your dataset"</a>
+                    " "
+                    <a href=link("/network")>"Show the default digit"</a>
+                </div>
+            </div>
+        }
+    })
 }

@@ -18,6 +18,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use super::network_detail::{LayerDetail, NeuronDetail};
+use super::local::LocalSampleNote;
 use super::RouteProblem;
 use crate::app::api::Abort;
 use crate::app::components::chosen_note::ChosenModelNote;
@@ -257,6 +258,13 @@ fn NetworkBody() -> impl IntoView {
     let state = expect_context::<NetworkState>();
     let (sample_text, _) = query_signal::<String>("sample");
     let sample = Memo::new(move |_| parse_sample(sample_text.read().as_deref()));
+    // `?sample=local/{name}/{index}`: one of the user's own images (pages::local explains).
+    let local = Memo::new(move |_| {
+        sample_text
+            .read()
+            .as_deref()
+            .and_then(crate::core::local::parse_network_sample)
+    });
     // Which split to load: changes only when the dataset or split of the sample changes.
     let source = Memo::new(move |_| sample.get().ok().map(|s| (s.dataset, s.split)));
     // Start downloading the split now, while the model downloads (not after it).
@@ -295,9 +303,13 @@ fn NetworkBody() -> impl IntoView {
                 sample
                     .get()
                     .err()
+                    .filter(|_| local.with(Option::is_none))
                     .map(|error| {
                         view! { <RouteProblem error back="/network" back_text="Show the default digit" /> }
                     })
+            }}
+            {move || {
+                local.get().map(|(name, index)| view! { <LocalSampleNote name index /> })
             }}
             {model_view}
             <Outlet />

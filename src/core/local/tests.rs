@@ -233,6 +233,21 @@ fn paths_and_items() {
 }
 
 #[test]
+fn network_samples() {
+    assert_eq!(network_path("letters", 5), "/network?sample=local/letters/5");
+    assert_eq!(
+        parse_network_sample("local/letters/5"),
+        Some(("letters".to_string(), "5".to_string()))
+    );
+    assert_eq!(
+        parse_network_sample("local/letters"),
+        Some(("letters".to_string(), String::new()))
+    );
+    assert_eq!(parse_network_sample("mnist/test/5"), None);
+    assert_eq!(parse_network_sample("localx/a/1"), None);
+}
+
+#[test]
 fn the_network_reads_only_its_own_size() {
     assert_eq!(network_fit(28, 28, 784), Ok(()));
     assert_eq!(
