@@ -248,9 +248,16 @@ test('a set of 28×28 images with many classes is browsed like the built-in ones
     await page.goto(appUrl(app.site, 'data/local/big-classes/129'));
     await page.getByTestId('digit-label').waitFor();
     assert.equal((await page.getByTestId('digit-label').innerText()).trim(), String(labels[129]));
-    assert.match(await page.getByTestId('network-fit').innerText(), /28×28 size/);
-    await page.goto(appUrl(app.site, 'network?sample=local/big-classes/129'));
-    assert.match(await page.getByTestId('local-network-note').innerText(), /does not take datasets of your own yet/);
+    assert.match(await page.getByTestId('network-fit').innerText(), /28×28 size, so the network can read them/);
+    // The network reads it: the graph of the shipped model, with its 784 inputs, and a prediction.
+    await page.getByTestId('network-link').click();
+    await page.waitForURL(/\/network\?sample=local\/big-classes\/129$/);
+    await page.getByTestId('prediction').waitFor();
+    assert.match(await page.getByTestId('prediction').innerText(), /Predicted: \d \(\d+\.\d %\)/);
+    assert.match(await page.getByTestId('sample').innerText(), new RegExp(`Image 129 .*big-classes.*labelled ${labels[129]}`));
+    await page.locator('svg[data-testid="network-graph"]').waitFor();
+    assert.equal(await page.locator('svg[data-testid="network-graph"] g[data-layer="0"] [data-neuron]').count(), 784);
+    assert.equal(await page.getByTestId('local-network-note').count(), 0);
     await page.goto(appUrl(app.site, 'network?sample=local/big-classes/999'));
     assert.match(await page.getByTestId('local-network-note').innerText(), /no image "999"/);
     await page.goto(appUrl(app.site, 'data/local/big-classes/130'));

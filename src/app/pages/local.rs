@@ -13,9 +13,11 @@ use web_sys::{Event, File, FileList, HtmlInputElement};
 use crate::app::components::digit_canvas::DigitCanvas;
 use crate::app::components::digit_grid::ImageSheet;
 use crate::app::components::error_view::ErrorView;
+use crate::app::components::network_graph::NetworkGraph;
 use crate::app::keys::{use_step_keys, Step};
 use crate::app::link;
 use crate::app::local as stored;
+use crate::app::pages::network::NetworkState;
 use crate::core::dataset::LoadError;
 use crate::core::format::thousands;
 use crate::core::grid::neighbours;
@@ -24,8 +26,10 @@ use crate::core::local::{
     read_pair,
     LocalSet, LIST_PATH, MAX_CLASSES,
 };
+use crate::core::nn::input_from_pixels;
 use crate::core::paging::page;
 use crate::core::url::parse_page;
+use crate::core::viz::prediction_line;
 
 /// Inputs of the shipped models (28×28 images).
 const NETWORK_INPUTS: usize = 784;
@@ -423,8 +427,7 @@ fn LocalItem(set: Arc<LocalSet>, index: usize) -> impl IntoView {
         });
     }
     let network = match network_fit(rows, cols, NETWORK_INPUTS) {
-        Ok(()) => "These images have the network's 28×28 size; the network view does not take \
-                   datasets of your own yet."
+        Ok(()) => "These images have the network's 28×28 size, so the network can read them."
             .to_string(),
         Err(why) => why,
     };
@@ -473,9 +476,8 @@ fn LocalItem(set: Arc<LocalSet>, index: usize) -> impl IntoView {
     }
 }
 
-/// What `/network?sample=local/{name}/{index}` shows instead of the graph: the shipped and
-/// trained models read 28×28 images, and the user's images are never resized, so images of
-/// another size are explained here; 28×28 ones are not fed to the network yet, which it says too.
+/// What `/network?sample=local/{name}/{index}` shows: for images of the models' 28×28 size the
+/// network reading it ([`LocalGraph`]); for any other size why not (images are never resized).
 #[component]
 pub fn LocalSampleNote(name: String, index: String) -> impl IntoView {
     let set_name = name.clone();
@@ -491,9 +493,15 @@ pub fn LocalSampleNote(name: String, index: String) -> impl IntoView {
             Ok(i) => {
                 let message = match network_fit(rows, cols, NETWORK_INPUTS) {
                     Err(why) => why,
-                    Ok(()) => "These images have the network's 28×28 size, but the network view \
-                               does not take datasets of your own yet."
-                        .to_string(),
+                    Ok(()) => match use_context::<NetworkState>() {
+                        Some(state) => {
+                            return view! { <LocalGraph state set=set.clone() index=i /> }
+                                .into_any()
+                        }
+                        None => "These images have the network's 28×28 size, but this page \
+                                 cannot show the network."
+                            .to_string(),
+                    },
                 };
                 (
                     format!("Image {i} of “{}” is not shown in the network", set.name),
@@ -513,5 +521,51 @@ pub fn LocalSampleNote(name: String, index: String) -> impl IntoView {
                 </div>
             </div>
         }
+        .into_any()
     })
+}
+
+/// One of the user's images of the model's own input size, through the loaded model: the whole
+/// network with its activations and the prediction (the layer and neuron pages take only the
+/// built-in sets). The page around it says when the model is loading or failed.
+#[component]
+fn LocalGraph(state: NetworkState, set: Arc<LocalSet>, index: usize) -> impl IntoView {
+    let pixels = set.data.image(index).to_vec();
+    let (rows, cols) = (set.data.images.rows, set.data.images.cols);
+    let caption = format!(
+        "Image {index} of your dataset “{}”, labelled {}",
+        set.name,
+        set.data.label(index)
+    );
+    let back = item_path(&set.name, index);
+    move || {
+        let Some(Ok(model)) = state.model.get() else {
+            return ().into_any();
+        };
+        let network = model.network.clone();
+        // Checked against the model itself: forward_trace would pad or cut another size.
+        if let Err(why) = network_fit(rows, cols, network.input_size()) {
+            return view! { <ErrorView title="Not shown in the network" message=why /> }.into_any();
+        }
+        let trace = Arc::new(network.forward_trace(&input_from_pixels(&pixels)));
+        let prediction = trace.a.last().and_then(|a| prediction_line(a));
+        let trace = Memo::new(move |_| Some(trace.clone()));
+        view! {
+            <nav class="net-sample" aria-label="Sample">
+                <span data-testid="sample">{caption.clone()}</span>
+                <a href=link(&back)>"Back to the image"</a>
+            </nav>
+            <p class="net-prediction" data-testid="prediction">{prediction}</p>
+            <NetworkGraph
+                network
+                focus=None
+                selected=None
+                trace
+                edge_limit=state.edge_limit
+                active=RwSignal::new(None)
+                on_activate=Callback::new(|_| {})
+            />
+        }
+        .into_any()
+    }
 }
