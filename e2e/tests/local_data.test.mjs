@@ -243,6 +243,21 @@ test('a set of 28×28 images with many classes is browsed like the built-in ones
     const shown = await cells.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-label'))));
     assert.deepEqual(shown, labels.slice(100));
     assert.match(await page.getByTestId('page-info').innerText(), /Page 2 of 2\b/);
+    // The label filter: one class, a class without images, a label the set does not have.
+    const withLabel = (l) => labels.flatMap((x, i) => (x === l ? [i] : []));
+    for (const l of [0, 5, 199]) {
+      await page.goto(appUrl(app.site, `data/local/big-classes?label=${l}`));
+      const want = withLabel(l);
+      assert.ok(want.length > 0);
+      await waitForCount(cells, want.length);
+      assert.deepEqual(await cells.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-index')))), want);
+      assert.equal(await page.locator('.label-filter [aria-current="page"]').innerText(), String(l));
+    }
+    assert.equal(withLabel(1).length, 0);
+    await page.goto(appUrl(app.site, 'data/local/big-classes?label=1'));
+    await page.getByText('No images have this label.').waitFor();
+    await page.goto(appUrl(app.site, 'data/local/big-classes?label=200'));
+    assert.match(await page.locator('[role="alert"]').innerText(), /Label "200" does not exist: the labels of this set are 0–199/);
     await page.goto(appUrl(app.site, 'data/local/big-classes?page=3'));
     assert.match(await page.locator('[role="alert"]').innerText(), /Page 3 does not exist/);
     await page.goto(appUrl(app.site, 'data/local/big-classes/129'));
@@ -262,5 +277,24 @@ test('a set of 28×28 images with many classes is browsed like the built-in ones
     assert.match(await page.getByTestId('local-network-note').innerText(), /no image "999"/);
     await page.goto(appUrl(app.site, 'data/local/big-classes/130'));
     assert.match(await page.locator('[role="alert"]').innerText(), /no image "130".*0–129/);
+  });
+});
+
+test('files dropped on the drop zone are added like chosen ones', async () => {
+  await withPage(async (page) => {
+    await openList(page);
+    await page.evaluate(([images, labels]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(images)], 'dropped-images-idx3-ubyte.gz'));
+      dt.items.add(new File([new Uint8Array(labels)], 'dropped-labels-idx1-ubyte'));
+      const zone = document.querySelector('[data-testid="local-drop"]');
+      const init = { dataTransfer: dt, bubbles: true, cancelable: true };
+      zone.dispatchEvent(new DragEvent('dragover', init));
+      zone.dispatchEvent(new DragEvent('drop', init));
+    }, [Array.from(GOOD_IMAGES.buffer), Array.from(GOOD_LABELS.buffer)]);
+    await page.getByTestId('local-added').waitFor();
+    assert.match(await page.getByTestId('local-added').innerText(), /dropped: 12 images of 8×6 pixels, 3 classes/);
+    await waitForCount(page.locator('[data-testid="local-set"]'), 1);
+    assert.deepEqual(await keptNames(page), ['dropped']);
   });
 });

@@ -314,10 +314,38 @@ pub const LIST_PATH: &str = "/data/local";
 
 /// `/data/local/{name}` with `?page=N` (left out for page 1).
 pub fn grid_path(name: &str, page: usize) -> String {
-    if page == 1 {
+    filtered_grid_path(name, page, None)
+}
+
+/// `/data/local/{name}` with `?page=N` (left out for page 1) and `&label=L` (left out for all).
+pub fn filtered_grid_path(name: &str, page: usize, label: Option<u8>) -> String {
+    let mut query = Vec::new();
+    if page != 1 {
+        query.push(format!("page={page}"));
+    }
+    if let Some(l) = label {
+        query.push(format!("label={l}"));
+    }
+    if query.is_empty() {
         format!("{LIST_PATH}/{name}")
     } else {
-        format!("{LIST_PATH}/{name}?page={page}")
+        format!("{LIST_PATH}/{name}?{}", query.join("&"))
+    }
+}
+
+/// The `?label=` of a local grid, checked against a set of `classes` classes (None or "": all).
+pub fn parse_class(text: Option<&str>, classes: usize) -> Result<Option<u8>, String> {
+    let text = match text {
+        None | Some("") => return Ok(None),
+        Some(t) => t,
+    };
+    let valid = text.bytes().all(|b| b.is_ascii_digit()) && text.len() <= 3;
+    match text.parse::<usize>() {
+        Ok(l) if valid && l < classes => Ok(Some(l as u8)),
+        _ => Err(format!(
+            "Label {text:?} does not exist: the labels of this set are 0–{}.",
+            classes.saturating_sub(1)
+        )),
     }
 }
 

@@ -22,8 +22,8 @@ use crate::core::dataset::LoadError;
 use crate::core::format::thousands;
 use crate::core::grid::neighbours;
 use crate::core::local::{
-    grid_path, is_valid_name, item_path, limit_text, network_fit, network_path, page_of, parse_item,
-    read_pair,
+    filtered_grid_path, grid_path, is_valid_name, item_path, limit_text, network_fit, network_path, page_of, parse_class,
+    parse_item, read_pair,
     LocalSet, LIST_PATH, MAX_CLASSES,
 };
 use crate::core::nn::input_from_pixels;
@@ -302,22 +302,34 @@ pub fn LocalGridPage() -> impl IntoView {
 #[component]
 fn LocalGrid(set: Arc<LocalSet>) -> impl IntoView {
     let (page_text, _) = query_signal::<String>("page");
-    let len = set.data.len();
+    let (label_text, _) = query_signal::<String>("label");
+    let classes = set.classes;
+    let label = Memo::new(move |_| parse_class(label_text.read().as_deref(), classes));
+    // Positions of the images with the chosen label, recomputed only when the label changes.
+    let filtered = {
+        let set = set.clone();
+        Memo::new(move |_| label.get().map(|l| Arc::new(set.data.indices(l))))
+    };
+    // The page shown, its label and its images; or why the address shows none.
     let shown = Memo::new(move |_| {
-        parse_page(page_text.read().as_deref()).and_then(|number| page(len, number))
+        let label = label.get()?;
+        let positions = filtered.get()?;
+        let number = parse_page(page_text.read().as_deref()).map_err(|e| e.to_string())?;
+        let p = page(positions.len(), number).map_err(|e| e.to_string())?;
+        Ok::<_, String>((label, p, positions[p.start..p.end].to_vec()))
     });
     let indices = Signal::derive(move || {
-        shown
-            .get()
-            .map(|p| (p.start..p.end).collect::<Vec<_>>())
-            .unwrap_or_default()
+        shown.with(|s| match s {
+            Ok((_, _, indices)) => indices.clone(),
+            Err(_) => Vec::new(),
+        })
     });
     let name = set.name.clone();
     let navigate = use_navigate();
     {
         let name = name.clone();
         use_step_keys(move |step| {
-            let Ok(p) = shown.get_untracked() else {
+            let Ok((label, p, _)) = shown.get_untracked() else {
                 return false;
             };
             let to = match step {
@@ -325,7 +337,7 @@ fn LocalGrid(set: Arc<LocalSet>) -> impl IntoView {
                 Step::Forward if p.has_next() => p.number + 1,
                 _ => return false,
             };
-            navigate(&grid_path(&name, to), Default::default());
+            navigate(&filtered_grid_path(&name, to, label), Default::default());
             true
         });
     }
@@ -337,18 +349,25 @@ fn LocalGrid(set: Arc<LocalSet>) -> impl IntoView {
     let body = {
         let name = name.clone();
         move || match shown.get() {
-            Err(error) => {
+            Err(message) => {
                 let first = link(&grid_path(&name, 1));
                 view! {
-                    <ErrorView title="Nothing to show at this address" message=error.to_string()>
+                    <ErrorView title="Nothing to show at this address" message>
                         <a href=first>"Go to page 1"</a>
                     </ErrorView>
                 }
                 .into_any()
             }
-            Ok(p) => {
-                let previous = p.has_previous().then(|| grid_path(&name, p.number - 1));
-                let next = p.has_next().then(|| grid_path(&name, p.number + 1));
+            Ok((_, _, indices)) if indices.is_empty() => {
+                view! { <p class="empty">"No images have this label."</p> }.into_any()
+            }
+            Ok((label, p, _)) => {
+                let previous = p
+                    .has_previous()
+                    .then(|| filtered_grid_path(&name, p.number - 1, label));
+                let next = p
+                    .has_next()
+                    .then(|| filtered_grid_path(&name, p.number + 1, label));
                 view! {
                     <nav class="pagination" aria-label="Pages">
                         {step_link(previous, "← Previous", "prev")}
@@ -362,6 +381,25 @@ fn LocalGrid(set: Arc<LocalSet>) -> impl IntoView {
             }
         }
     };
+    let filter = {
+        let name = name.clone();
+        let choices = std::iter::once(None).chain((0..classes).map(|c| Some(c as u8)));
+        choices
+            .map(|choice| {
+                let text = choice.map_or("All".to_string(), |l| l.to_string());
+                let current = move || (label.get() == Ok(choice)).then_some("page");
+                view! {
+                    <a
+                        class="filter"
+                        href=link(&filtered_grid_path(&name, 1, choice))
+                        aria-current=current
+                    >
+                        {text}
+                    </a>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <section class="page grid-page local-page">
             <header class="page-header">
@@ -371,6 +409,10 @@ fn LocalGrid(set: Arc<LocalSet>) -> impl IntoView {
             <p data-testid="local-summary">
                 {set.summary()} " (" {set.images_file.clone()} " + " {set.labels_file.clone()} ")."
             </p>
+            <nav class="label-filter" aria-label="Filter by label">
+                <span class="filter-title">"Label:"</span>
+                {filter}
+            </nav>
             {body}
             <ImageSheet dataset=data href_prefix indices />
         </section>

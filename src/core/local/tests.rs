@@ -215,6 +215,19 @@ fn paths_and_items() {
     assert_eq!(grid_path("letters", 1), "/data/local/letters");
     assert_eq!(grid_path("letters", 3), "/data/local/letters?page=3");
     assert_eq!(item_path("letters", 11), "/data/local/letters/11");
+    assert_eq!(filtered_grid_path("letters", 1, Some(200)), "/data/local/letters?label=200");
+    assert_eq!(filtered_grid_path("letters", 2, Some(0)), "/data/local/letters?page=2&label=0");
+    assert_eq!(parse_class(None, 3), Ok(None));
+    assert_eq!(parse_class(Some(""), 3), Ok(None));
+    assert_eq!(parse_class(Some("2"), 3), Ok(Some(2)));
+    assert_eq!(parse_class(Some("255"), 256), Ok(Some(255)));
+    assert_eq!(
+        parse_class(Some("3"), 3),
+        Err("Label \"3\" does not exist: the labels of this set are 0–2.".to_string())
+    );
+    assert!(parse_class(Some("256"), 256).is_err());
+    assert!(parse_class(Some("+1"), 3).is_err());
+    assert!(parse_class(Some("x"), 3).is_err());
     assert_eq!(page_of(0), 1);
     assert_eq!(page_of(99), 1);
     assert_eq!(page_of(100), 2);
