@@ -64,7 +64,9 @@ async function keptNames(page) {
 test('a pair of IDX files is added, browsed, kept across a reload and removed', async () => {
   await withPage(async (page) => {
     await openList(page);
-    assert.match(await page.locator('.local-page').innerText(), /64 MiB/, 'the limit is stated');
+    const intro = await page.locator('.local-page').innerText();
+    assert.match(intro, /at most 64 MiB once unpacked/, 'the size limit is stated');
+    assert.match(intro, /up to 512 pixels/, 'the side limit is stated');
     assert.deepEqual(await keptNames(page), []);
     await choose(page, [GOOD_IMAGES, GOOD_LABELS]);
     const added = page.getByTestId('local-added');
@@ -191,6 +193,13 @@ const BAD = [
     files: [file('huge-images.idx3', header([2051, 100000, 100, 100])), GOOD_LABELS],
     blame: 'huge-images.idx3',
     message: /100,000 images of 100×100.*more than the limit of 64 MiB/,
+  },
+  {
+    what: 'images wider than the side limit',
+    files: [file('wide.idx3', Buffer.concat([header([2051, 1, 1, 600]), Buffer.alloc(600, 1)])),
+      file('one-label.idx1', labelsIdx([0]))],
+    blame: 'wide.idx3',
+    message: /1×600 pixels, larger than the limit of 512×512/,
   },
 ];
 

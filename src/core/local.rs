@@ -16,13 +16,17 @@ use super::paging::PAGE_SIZE;
 /// images are 45 MiB). The UI states it with [`limit_text`].
 pub const MAX_LOCAL_BYTES: usize = 64 * 1024 * 1024;
 
+/// The largest image side, in pixels: a grid page paints 100 images on one canvas (at 512×512,
+/// 100 MiB of RGBA), and a canvas is at most 32,767 pixels wide.
+pub const MAX_SIDE: usize = 512;
+
 /// Labels are bytes, so at most 256 classes (0–255).
 pub const MAX_CLASSES: usize = 256;
 
 /// Longest name a set gets in its URL.
 const MAX_NAME_LEN: usize = 40;
 
-/// The limit in words, e.g. "64 MiB".
+/// The file size limit in words, e.g. "64 MiB".
 pub fn limit_text() -> String {
     format!("{} MiB", MAX_LOCAL_BYTES / (1024 * 1024))
 }
@@ -137,6 +141,15 @@ pub fn decode_images(file: &str, raw: Vec<u8>) -> Result<Images, LoadError> {
                     thousands(count),
                     thousands_u128(claimed),
                     limit_text()
+                ),
+            ));
+        }
+        if rows > MAX_SIDE || cols > MAX_SIDE {
+            return Err(err(
+                file,
+                format!(
+                    "its images are {rows}×{cols} pixels, larger than the limit of \
+                     {MAX_SIDE}×{MAX_SIDE} for images of your own"
                 ),
             ));
         }

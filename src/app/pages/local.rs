@@ -24,7 +24,7 @@ use crate::core::grid::neighbours;
 use crate::core::local::{
     filtered_grid_path, grid_path, is_valid_name, item_path, limit_text, network_fit, network_path, page_of, parse_class,
     parse_item, read_pair,
-    LocalSet, LIST_PATH, MAX_CLASSES,
+    LocalSet, LIST_PATH, MAX_CLASSES, MAX_SIDE,
 };
 use crate::core::nn::input_from_pixels;
 use crate::core::paging::page;
@@ -137,10 +137,10 @@ pub fn LocalListPage() -> impl IntoView {
             <h1>"Your own data"</h1>
             <p>
                 "Add a dataset of your own from two IDX files: one of images (idx3, any width and "
-                "height) and one of labels (idx1, up to " {MAX_CLASSES} " classes, 0–255), "
-                "gzipped or not. Each file may hold at most " <strong>{limit_text()}</strong>
-                " once unpacked. The files are read in this browser only, and kept in its storage "
-                "until you remove them."
+                "height up to " {MAX_SIDE} " pixels) and one of labels (idx1, up to " {MAX_CLASSES}
+                " classes, 0–255), gzipped or not. Each file may hold at most "
+                <strong>{limit_text()}</strong> " once unpacked. The files are read in this browser "
+                "only, and kept in its storage until you remove them."
             </p>
             <div
                 class="drop-zone"

@@ -147,10 +147,21 @@ fn the_limit_is_checked_before_allocating() {
     let e = only_error(read_pair(&pair(images, label_bytes(&[0])), &[]));
     assert!(e.problem.contains("more than the limit"), "{e}");
     // Exactly at the limit is allowed by the check (and then found truncated).
-    let side = 4096u32; // 4096 × 4096 × 4 = 64 MiB
-    let images = header(&[IMAGES_MAGIC, 4, side, side]);
-    let e = only_error(read_pair(&pair(images, label_bytes(&[0; 4])), &[]));
+    let side = MAX_SIDE as u32; // 256 × 512 × 512 = 64 MiB
+    let images = header(&[IMAGES_MAGIC, 256, side, side]);
+    let e = only_error(read_pair(&pair(images, label_bytes(&[0; 256])), &[]));
     assert!(e.problem.starts_with("it is truncated"), "{e}");
+    // A side over 512 pixels is refused, however few the images.
+    for (rows, cols) in [(513, 1), (1, 513)] {
+        let images = image_bytes(1, rows, cols);
+        let e = only_error(read_pair(&pair(images, label_bytes(&[0])), &[]));
+        assert_eq!(
+            e.problem,
+            format!("its images are {rows}×{cols} pixels, larger than the limit of 512×512 for images of your own")
+        );
+    }
+    let set = read_pair(&pair(image_bytes(1, 512, 512), label_bytes(&[0])), &[]).unwrap();
+    assert_eq!(set.data.images.image_len(), 512 * 512);
     // A gzip that unpacks past the limit is stopped at the limit.
     let big = gzip(&vec![0u8; MAX_LOCAL_BYTES + 1]);
     let e = unpack("zeros.gz", &big).unwrap_err();
