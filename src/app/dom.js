@@ -23,7 +23,7 @@ export function update_cells(grid, indices, labels, hrefPrefix, classNames, noun
     cell.setAttribute('data-index', index);
     cell.setAttribute('data-label', label);
     cell.setAttribute('href', hrefPrefix + index);
-    const name = names[labels[k]] ?? label;
+    const name = names[labels[k]] || label;
     cell.setAttribute('title', noun + ' ' + index + ': ' + (name === label ? 'a ' : '') + name);
     cell.firstChild.textContent = name;
     // A name (not the label's number) gets the one-line style of style/main.css's .named.

@@ -11,6 +11,7 @@ pub mod components;
 pub mod data;
 pub mod dom;
 pub mod keys;
+pub mod local;
 pub mod models;
 pub mod offline;
 pub mod pages;
@@ -30,6 +31,7 @@ use pages::digit::DigitPage;
 use pages::draw::DrawPage;
 use pages::grid::GridPage;
 use pages::home::Home;
+use pages::local::{LocalGridPage, LocalItemPage, LocalListPage};
 use pages::network::{NetworkPage, NetworkPlace};
 use pages::not_found::NotFound;
 use pages::stats::StatsPage;
@@ -89,6 +91,10 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
+                    // Before the built-in sets' routes, which would take "local" for a dataset.
+                    <Route path=path!("/data/local") view=LocalListPage />
+                    <Route path=path!("/data/local/:name") view=LocalGridPage />
+                    <Route path=path!("/data/local/:name/:index") view=LocalItemPage />
                     <Route path=path!("/data/:dataset/:split") view=GridPage />
                     <Route path=path!("/data/:dataset/:split/stats") view=StatsPage />
                     <Route path=path!("/data/:dataset/:split/:index") view=DigitPage />
@@ -146,6 +152,7 @@ fn Header() -> impl IntoView {
                 <A href=link("/network")>"Network"</A>
                 <A href=link("/train")>"Train"</A>
                 <A href=link("/draw")>"Draw"</A>
+                <A href=link(crate::core::local::LIST_PATH)>"Your data"</A>
             </nav>
             <ThemeToggle />
         </header>

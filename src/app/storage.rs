@@ -1,10 +1,12 @@
 //! What the app keeps in the browser, in IndexedDB (through the `idb` crate): database
-//! "mnist-viz", version 1, two object stores with out-of-line keys:
+//! "mnist-viz", version 2 (version 1 had no "local" store; the upgrade adds whichever store is
+//! missing), three object stores with out-of-line keys:
 //! - "runs": one run of /train per key, the key its start time in ms (a number), the value the
 //!   JSON text of a `core::training::record::RunRecord`; at most `MAX_RECORDS` are kept.
 //! - "models": `{ name: string, bytes: Uint8Array }` (a `.mnn` file) under "trained" (the last
 //!   weights kept from a run on /train) and "chosen" (the model the network view shows instead
 //!   of the shipped one).
+//! - "local": the user's own datasets, one per URL name (see `app::local`).
 //!
 //! Every call answers `Err(sentence)` when IndexedDB is missing, blocked or full: the pages say
 //! so and go on without it.
@@ -16,9 +18,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::core::training::record::{ids_to_drop, RunRecord, MAX_RECORDS};
 
 const DATABASE: &str = "mnist-viz";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const RUNS: &str = "runs";
 const MODELS: &str = "models";
+pub(crate) const LOCAL: &str = "local";
 
 /// Where a model is kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +64,7 @@ async fn open() -> Result<Database, String> {
             return;
         };
         let names = db.store_names();
-        for store in [RUNS, MODELS] {
+        for store in [RUNS, MODELS, LOCAL] {
             if !names.iter().any(|n| n == store) {
                 // An error here aborts the upgrade: the open request then fails and says so.
                 let _ = db.create_object_store(store, ObjectStoreParams::new());
@@ -74,7 +77,7 @@ async fn open() -> Result<Database, String> {
 }
 
 /// Runs `body` on `store` in a transaction of `mode` and waits for the transaction to commit.
-async fn with_store<T, F, Fut>(
+pub(crate) async fn with_store<T, F, Fut>(
     store: &str,
     mode: TransactionMode,
     what: &str,

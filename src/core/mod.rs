@@ -6,6 +6,7 @@ pub mod format;
 pub mod grid;
 pub mod idx;
 pub mod input_code;
+pub mod local;
 pub mod nn;
 pub mod paging;
 pub mod paths;

@@ -649,7 +649,9 @@ mod tests {
 
     #[test]
     fn subject_is_the_drawing_when_there_is_one() {
-        let pixels: Vec<u8> = (0..784).map(|i| if i % 29 == 0 { 200 } else { 0 }).collect();
+        let pixels: Vec<u8> = (0..784)
+            .map(|i| if i % 29 == 0 { 200 } else { 0 })
+            .collect();
         let code = input_code::encode(&pixels);
         let subject = parse_subject(Some("mnist/test/5"), Some(&code)).unwrap();
         assert_eq!(subject, Subject::Drawing(code.clone()));

@@ -39,18 +39,11 @@ pub fn DigitGrid(
     #[prop(into)]
     indices: Signal<Vec<usize>>,
 ) -> impl IntoView {
-    let rows = dataset.images.rows;
-    let cols = dataset.images.cols;
-    let canvas = NodeRef::<Canvas>::new();
-    let count = Memo::new(move |_| indices.with(Vec::len));
-    let tile_rows = move || count.get().div_ceil(GRID_COLUMNS);
-    let grid = NodeRef::<Div>::new();
     // Every cell's href is this prefix followed by its index.
     let href_prefix = link(&digit_path(name, split, 0))
         .strip_suffix('0')
         .unwrap_or_default()
         .to_string();
-
     let class_names: String = (0..CLASSES as u8)
         .map(|l| name.class_name(l))
         .collect::<Vec<_>>()
@@ -59,6 +52,30 @@ pub fn DigitGrid(
         DatasetName::Mnist => "Digit",
         DatasetName::FashionMnist => "Item",
     };
+    view! { <ImageSheet dataset href_prefix indices class_names noun /> }
+}
+
+/// [`DigitGrid`] for images of any `rows × cols` (e.g. the user's own sets): each cell links to
+/// `href_prefix` followed by its index (an href, base path included). A cell shows its label's
+/// line of `class_names` (one name per line, by label), else the label's number; `noun` names
+/// one image in the cells' titles.
+#[component]
+pub fn ImageSheet(
+    dataset: Arc<Dataset>,
+    href_prefix: String,
+    #[prop(into)] indices: Signal<Vec<usize>>,
+    #[prop(optional)] class_names: String,
+    #[prop(default = "Image")] noun: &'static str,
+) -> impl IntoView {
+    let rows = dataset.images.rows;
+    let cols = dataset.images.cols;
+    let canvas = NodeRef::<Canvas>::new();
+    let count = Memo::new(move |_| indices.with(Vec::len));
+    let tile_rows = move || count.get().div_ceil(GRID_COLUMNS);
+    let grid = NodeRef::<Div>::new();
+    // A cell's width over its height: 1 for square images (the stylesheet's default).
+    let tile_aspect = format!("{} / {}", cols + 2 * TILE_MARGIN, rows + 2 * TILE_MARGIN);
+
     // The sheet buffer is the effect's value, handed back on each run and reused.
     Effect::new(move |buffer: Option<Vec<u8>>| {
         let mut rgba = buffer.unwrap_or_default();
@@ -90,6 +107,7 @@ pub fn DigitGrid(
             data-testid="digit-grid"
             node_ref=grid
             style:--tile-rows=move || tile_rows().to_string()
+            style:--tile-aspect=tile_aspect
         >
             <canvas
                 class="grid-sheet"

@@ -24,9 +24,9 @@ use crate::app::{link, perf};
 use crate::core::draw::{prediction_text, Drawing, Grey, Point, Sketch, FIELD};
 use crate::core::format::percent;
 use crate::core::input_code;
+use crate::core::nn::{argmax, input_from_pixels, Network};
 use crate::core::paths::subject_path;
 use crate::core::url::Subject;
-use crate::core::nn::{argmax, input_from_pixels, Network};
 
 /// The performance measure of one update (preprocess, predict, paint).
 const UPDATE_MEASURE: &str = "draw:update";

@@ -4,6 +4,7 @@ pub mod digit;
 pub mod draw;
 pub mod grid;
 pub mod home;
+pub mod local;
 pub mod network;
 pub mod network_detail;
 pub mod not_found;

@@ -18,6 +18,7 @@ use leptos_router::hooks::{query_signal, use_navigate, use_params_map};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
+use super::local::LocalSampleNote;
 use super::network_detail::{LayerDetail, NeuronDetail};
 use super::RouteProblem;
 use crate::app::api::Abort;
@@ -31,8 +32,8 @@ use crate::app::models::{chosen_file, download_shipped_for, read_model, use_mode
 use crate::app::{link, perf};
 use crate::core::dataset::{Dataset, DatasetName, Split};
 use crate::core::grid::neighbours;
-use crate::core::nn::{input_from_pixels, Network, Trace};
 use crate::core::input_code;
+use crate::core::nn::{input_from_pixels, Network, Trace};
 use crate::core::paths::{digit_path, subject_path, with_index};
 use crate::core::url::{parse_layer, parse_neuron, parse_subject, RouteError, Subject};
 use crate::core::viz::{describe, prediction_line, sample_caption, TopActivations};
@@ -171,7 +172,10 @@ pub fn NetworkPage() -> impl IntoView {
     let (sample_param, _) = query_signal::<String>("sample");
     let (input_param, _) = query_signal::<String>("input");
     let dataset = Memo::new(move |_| {
-        sample_dataset(sample_param.read().as_deref(), input_param.read().as_deref())
+        sample_dataset(
+            sample_param.read().as_deref(),
+            input_param.read().as_deref(),
+        )
     });
     Effect::new(move |_| {
         let trained = wants_trained.get();
@@ -310,6 +314,20 @@ fn NetworkBody() -> impl IntoView {
     let subject = Memo::new(move |_| {
         parse_subject(sample_text.read().as_deref(), input_text.read().as_deref())
     });
+    // `?sample=local/{name}/{index}`: one of the user's own images (pages::local explains).
+    let local = Memo::new(move |_| {
+        if input_text
+            .read()
+            .as_deref()
+            .is_some_and(|i| !i.trim().is_empty())
+        {
+            return None; // a drawing wins over any sample
+        }
+        sample_text
+            .read()
+            .as_deref()
+            .and_then(crate::core::local::parse_network_sample)
+    });
     // What to show it from: changes only when the dataset or split of the sample changes, or
     // between a sample and a drawing.
     let source = Memo::new(move |_| subject.with(|s| s.as_ref().ok().map(Source::of)));
@@ -357,9 +375,13 @@ fn NetworkBody() -> impl IntoView {
                 subject
                     .get()
                     .err()
+                    .filter(|_| local.with(Option::is_none))
                     .map(|error| {
                         view! { <RouteProblem error back="/network" back_text="Show the default digit" /> }
                     })
+            }}
+            {move || {
+                local.get().map(|(name, index)| view! { <LocalSampleNote name index /> })
             }}
             {model_view}
             <Outlet />

@@ -567,10 +567,7 @@ pub fn decode_images_vec(mut raw: Vec<u8>) -> Result<Images, IdxError> {
 
 /// Decodes an uncompressed IDX label file (magic 2049); every label must be 0..=9.
 pub fn decode_labels(raw: &[u8]) -> Result<Vec<u8>, IdxError> {
-    check_header(raw, "label", LABELS_HEADER_LEN, LABELS_MAGIC)?;
-    let count = be_u32(raw, 4) as usize;
-    check_length(raw, LABELS_HEADER_LEN, count)?;
-    let labels = &raw[LABELS_HEADER_LEN..];
+    let labels = label_body(raw)?;
     if let Some(index) = labels.iter().position(|&l| l > 9) {
         return Err(IdxError::BadLabel {
             index,
@@ -578,6 +575,34 @@ pub fn decode_labels(raw: &[u8]) -> Result<Vec<u8>, IdxError> {
         });
     }
     Ok(labels.to_vec())
+}
+
+/// Decodes an uncompressed IDX label file (magic 2049) whose labels may be any byte 0..=255
+/// (up to 256 classes), as the user's own files may have.
+pub fn decode_labels_any(raw: &[u8]) -> Result<Vec<u8>, IdxError> {
+    label_body(raw).map(<[u8]>::to_vec)
+}
+
+/// The labels of a label file, its header and length checked.
+fn label_body(raw: &[u8]) -> Result<&[u8], IdxError> {
+    check_header(raw, "label", LABELS_HEADER_LEN, LABELS_MAGIC)?;
+    let count = be_u32(raw, 4) as usize;
+    check_length(raw, LABELS_HEADER_LEN, count)?;
+    Ok(&raw[LABELS_HEADER_LEN..])
+}
+
+/// What an image file's header claims, `(count, rows, cols)`, without checking the file's
+/// length: lets a caller refuse a file too large before allocating anything for it. None when
+/// the header is short or its magic is not 2051.
+pub fn images_header(raw: &[u8]) -> Option<(usize, usize, usize)> {
+    if raw.len() < IMAGES_HEADER_LEN || be_u32(raw, 0) != IMAGES_MAGIC {
+        return None;
+    }
+    Some((
+        be_u32(raw, 4) as usize,
+        be_u32(raw, 8) as usize,
+        be_u32(raw, 12) as usize,
+    ))
 }
 
 /// Gunzips and decodes an image file.
