@@ -28,16 +28,21 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessageP
 use crate::app::data::fetch_split;
 use crate::app::perf::{now, record_measure};
 use crate::core::dataset::{Dataset, DatasetName, Split};
+use crate::core::local;
 use crate::core::nn::Samples;
 use crate::core::training::config::INPUT;
 use crate::core::training::snapshots::flatten;
-use crate::core::training::{Command, EvalSet, Report, RunConfig, RunOptions, TrainingRun};
+use crate::core::training::{
+    Command, EvalSet, Report, RunConfig, RunOptions, TrainData, TrainingRun,
+};
 
 /// The query parameter of the worker's URL that carries the site's absolute base URL.
 pub const ROOT_PARAM: &str = "root";
 /// The query parameter of the worker's URL that names the dataset it loads (`fashion-mnist`;
 /// absent: MNIST).
 pub const DATA_PARAM: &str = "data";
+/// The worker URL's parameter naming one of the user's sets (IndexedDB, see `app::local`).
+pub const LOCAL_PARAM: &str = "local";
 /// Fewest milliseconds between two `Progress` reports.
 const MIN_REPORT_MS: f64 = 100.0;
 /// Most milliseconds of batches in one task: a command waits at most about this long (a B1 batch
@@ -56,8 +61,8 @@ enum Mode {
 }
 
 struct State {
-    /// The dataset of `data` (named by the worker's URL).
-    dataset: DatasetName,
+    /// Where `data` came from (named by the worker's URL).
+    dataset: Option<TrainData>,
     data: Option<(Dataset, Dataset)>,
     run: Option<TrainingRun>,
     mode: Mode,
@@ -74,7 +79,7 @@ struct State {
 thread_local! {
     static STATE: RefCell<State> = const {
         RefCell::new(State {
-            dataset: DatasetName::Mnist,
+            dataset: None,
             data: None,
             run: None,
             mode: Mode::Still,
@@ -123,40 +128,62 @@ fn root() -> String {
         .unwrap_or_default()
 }
 
-/// The dataset the worker's URL names (`…&data=fashion-mnist`); MNIST when none.
-fn url_dataset() -> Result<DatasetName, String> {
+/// The data the worker's URL names: `…&data=fashion-mnist`, `…&local=letters` (one of the
+/// user's sets, read from IndexedDB); MNIST when none.
+fn url_dataset() -> Result<TrainData, String> {
     let href = scope().location().href();
-    let id = web_sys::Url::new(&href)
-        .ok()
-        .and_then(|u| u.search_params().get(DATA_PARAM));
-    match id {
-        None => Ok(DatasetName::Mnist),
+    let params = web_sys::Url::new(&href).ok().map(|u| u.search_params());
+    if let Some(name) = params.as_ref().and_then(|p| p.get(LOCAL_PARAM)) {
+        return Ok(TrainData::Local(name));
+    }
+    match params.and_then(|p| p.get(DATA_PARAM)) {
+        None => Ok(TrainData::Builtin(DatasetName::Mnist)),
         Some(id) => DatasetName::from_id(&id)
             .filter(|d| d.is_available())
+            .map(TrainData::Builtin)
             .ok_or_else(|| format!("The training worker was asked for an unknown dataset “{id}”.")),
     }
 }
 
+/// The user's set `name` from IndexedDB, split into training and test images.
+async fn load_local(name: &str) -> Result<(Dataset, Dataset), String> {
+    let set = crate::app::local::load(name).await?.ok_or_else(|| {
+        format!("This browser keeps no set called “{name}”: add it on /data/local.")
+    })?;
+    local::trainable(&set).map_err(|why| format!("“{name}” cannot be trained on: {why}"))?;
+    local::training_split(&set.data).ok_or_else(|| format!("“{name}” is too small to train on."))
+}
+
 async fn load() {
     let root = root();
-    let name = match url_dataset() {
-        Ok(name) => name,
+    let source = match url_dataset() {
+        Ok(source) => source,
         Err(message) => return post(Report::Error { message }),
     };
-    STATE.with_borrow_mut(|s| s.dataset = name);
-    let (train, test) = futures::join!(
-        fetch_split(&root, name, Split::Train),
-        fetch_split(&root, name, Split::Test)
-    );
+    STATE.with_borrow_mut(|s| s.dataset = Some(source.clone()));
+    let (train, test) = match &source {
+        TrainData::Builtin(name) => {
+            let (train, test) = futures::join!(
+                fetch_split(&root, *name, Split::Train),
+                fetch_split(&root, *name, Split::Test)
+            );
+            (
+                train.map_err(|e| e.to_string()),
+                test.map_err(|e| e.to_string()),
+            )
+        }
+        TrainData::Local(name) => match load_local(name).await {
+            Ok((train, test)) => (Ok(train), Ok(test)),
+            Err(message) => return post(Report::Error { message }),
+        },
+    };
     match (train, test) {
         (Ok(train), Ok(test)) => {
             let ready = ready(&train, &test);
             STATE.with_borrow_mut(|s| s.data = Some((train, test)));
             post(ready);
         }
-        (Err(e), _) | (_, Err(e)) => post(Report::Error {
-            message: e.to_string(),
-        }),
+        (Err(message), _) | (_, Err(message)) => post(Report::Error { message }),
     }
 }
 
@@ -285,14 +312,14 @@ fn start_run(config: RunConfig, options: RunOptions) {
         s.run = None;
         s.mode = Mode::Still;
     });
-    let held = STATE.with_borrow(|s| s.dataset);
-    if config.data != held {
+    let held = STATE.with_borrow(|s| s.dataset.clone());
+    let wanted = config.source();
+    if held.as_ref() != Some(&wanted) {
+        let held = held.map_or("no data".to_string(), |h| h.title());
         return post(Report::Error {
             message: format!(
-                "This training worker holds {}, not {}: reload the page to train on {}.",
-                held.title(),
-                config.data.title(),
-                config.data.title()
+                "This training worker holds {held}, not {}: reload the page to train on it.",
+                wanted.title()
             ),
         });
     }

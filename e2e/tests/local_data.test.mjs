@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { appUrl, waitForCount } from '../lib.mjs';
+import { appUrl, waitForCount, waitForStatus, alertText } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
 const app = testSite(assertNoConsoleErrors);
@@ -305,5 +305,72 @@ test('files dropped on the drop zone are added like chosen ones', async () => {
     assert.match(await page.getByTestId('local-added').innerText(), /dropped: 12 images of 8×6 pixels, 3 classes/);
     await waitForCount(page.locator('[data-testid="local-set"]'), 1);
     assert.deepEqual(await keptNames(page), ['dropped']);
+  });
+});
+
+/** 28×28 images of three shapes (a horizontal bar, a vertical bar, a box), shifted about. */
+function shapesIdx(count) {
+  const body = Buffer.alloc(count * 784);
+  const labels = [];
+  for (let i = 0; i < count; i++) {
+    const kind = i % 3;
+    const dx = (i * 7) % 9;
+    const dy = (i * 5) % 9;
+    labels.push(kind);
+    for (let r = 0; r < 28; r++) {
+      for (let c = 0; c < 28; c++) {
+        const y = r - dy;
+        const x = c - dx;
+        const on = kind === 0 ? (y >= 8 && y < 12 && x >= 4 && x < 18)
+          : kind === 1 ? (x >= 8 && x < 12 && y >= 4 && y < 18)
+            : ((y === 6 || y === 16) && x >= 6 && x <= 16) || ((x === 6 || x === 16) && y >= 6 && y <= 16);
+        if (on) body[i * 784 + r * 28 + c] = 230;
+      }
+    }
+  }
+  return [Buffer.concat([header([2051, count, 28, 28]), body]), labelsIdx(labels)];
+}
+
+test('a 28×28 set trains on /train, its last seventh tested, and its gallery shows its own images', async () => {
+  await withPage(async (page) => {
+    await openList(page);
+    const [images, labels] = shapesIdx(350);
+    await choose(page, [file('shapes-images-idx3-ubyte.gz', gzipSync(images)), file('shapes-labels-idx1-ubyte', labels)]);
+    await page.getByTestId('local-added').waitFor();
+    await page.goto(appUrl(app.site, 'data/local/shapes'));
+    const train = page.getByTestId('local-train');
+    await train.waitFor();
+    await train.click();
+    await page.waitForURL(/\/mnist\/train\?.*data=local:shapes/);
+    await waitForStatus(page, /^Ready: 300 training images of your set “shapes”/);
+    assert.equal(await page.locator('select[name="data"]').inputValue(), 'local:shapes');
+    await page.getByTestId('train-start').click();
+    const done = await waitForStatus(page, /^Finished/);
+    const accuracy = Number(/test accuracy: ([\d.]+) %/.exec(done)?.[1]);
+    assert.ok(accuracy > 80, `three shapes are told apart: ${accuracy} % (${done})`);
+    // 50 held-out images in the matrix; a cell's gallery shows the set's own images.
+    await page.getByTestId('confusion-matrix').waitFor();
+    assert.match(await page.getByTestId('confusion-summary').innerText(), /\b50\b/);
+    await page.locator('[data-testid="confusion-matrix"] button[data-true="1"][data-pred="1"]').click();
+    const first = page.locator('[data-testid="confusion-gallery"] a[data-index]').first();
+    await first.waitFor();
+    const index = Number(await first.getAttribute('data-index'));
+    assert.ok(index >= 300 && index < 350, `a held-out image: ${index}`);
+    assert.match(await first.getAttribute('href'), new RegExp(`/mnist/data/local/shapes/${index}$`));
+  });
+});
+
+test('a set of another size says why it cannot be trained on, and a link to a missing set is an alert', async () => {
+  await withPage(async (page) => {
+    await openList(page);
+    await choose(page, [GOOD_IMAGES, GOOD_LABELS]);
+    await page.getByTestId('local-added').waitFor();
+    await page.goto(appUrl(app.site, 'data/local/letters'));
+    assert.match(await page.getByTestId('local-train-why').innerText(), /6×8 pixels.*28×28/);
+    assert.equal(await page.getByTestId('local-train').count(), 0);
+    await page.goto(appUrl(app.site, 'train?data=local:letters'));
+    assert.match(await alertText(page), /cannot be trained on.*28×28/);
+    await page.goto(appUrl(app.site, 'train?data=local:nothing-here'));
+    assert.match(await alertText(page), /keeps no set called “nothing-here”/);
   });
 });

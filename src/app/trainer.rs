@@ -17,8 +17,8 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::app::perf::{now, record_measure};
 use crate::core::dataset::DatasetName;
-use crate::core::training::{Command, Report};
-use crate::worker::{DATA_PARAM, ROOT_PARAM};
+use crate::core::training::{Command, Report, TrainData};
+use crate::worker::{DATA_PARAM, LOCAL_PARAM, ROOT_PARAM};
 
 /// What the page hears from its worker.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +59,7 @@ fn report_kind(report: &Report) -> &'static str {
 }
 
 /// The worker script's absolute URL, or why there is none.
-fn worker_url(dataset: DatasetName) -> Result<String, String> {
+fn worker_url(data: &TrainData) -> Result<String, String> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -73,8 +73,10 @@ fn worker_url(dataset: DatasetName) -> Result<String, String> {
     let url = web_sys::Url::new_with_base(&script, &base).map_err(|_| "a bad worker URL")?;
     let root = web_sys::Url::new_with_base("./", &base).map_err(|_| "a bad base URL")?;
     url.search_params().set(ROOT_PARAM, &root.href());
-    if dataset != DatasetName::Mnist {
-        url.search_params().set(DATA_PARAM, dataset.id());
+    match data {
+        TrainData::Builtin(DatasetName::Mnist) => {}
+        TrainData::Builtin(dataset) => url.search_params().set(DATA_PARAM, dataset.id()),
+        TrainData::Local(name) => url.search_params().set(LOCAL_PARAM, name),
     }
     Ok(url.href())
 }
@@ -101,13 +103,10 @@ fn send_now(worker: &Worker, command: &Command) {
 }
 
 impl Trainer {
-    /// Starts a worker that loads `dataset`; `on_event` hears its reports and its death (once:
+    /// Starts a worker that loads `data`; `on_event` hears its reports and its death (once:
     /// the worker is then terminated).
-    pub fn spawn(
-        dataset: DatasetName,
-        on_event: impl Fn(Event) + 'static,
-    ) -> Result<Trainer, String> {
-        let url = worker_url(dataset)
+    pub fn spawn(data: &TrainData, on_event: impl Fn(Event) + 'static) -> Result<Trainer, String> {
+        let url = worker_url(data)
             .map_err(|why| format!("The training worker cannot be started: {why}."))?;
         let worker = Worker::new(&url)
             .map_err(|_| "The browser refused to start the training worker.".to_string())?;

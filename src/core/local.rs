@@ -330,6 +330,52 @@ pub fn is_valid_name(name: &str) -> bool {
         && !name.ends_with('-')
 }
 
+/// Whether /train can train on `set`: its networks take 28×28 inputs into at most 10 classes
+/// (the page's charts, heatmaps and confusion matrix are made for those). The error says why not.
+pub fn trainable(set: &LocalSet) -> Result<(), String> {
+    let (rows, cols) = (set.data.images.rows, set.data.images.cols);
+    if (rows, cols) != (28, 28) {
+        return Err(format!(
+            "Its images are {cols}×{rows} pixels: the training page trains networks with 28×28 \
+             inputs, and images are never resized."
+        ));
+    }
+    if set.classes > 10 {
+        return Err(format!(
+            "It has {} classes: the training page trains networks with at most 10 outputs.",
+            set.classes
+        ));
+    }
+    if set.data.len() < 2 {
+        return Err(
+            "It has one image: training needs at least one to learn from and one to test on."
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// The images of `data` split for training: the last ⌈n/7⌉ are the test set (MNIST holds out
+/// 10,000 of 70,000 the same way), the others the training set. Needs at least 2 images.
+pub fn training_split(data: &Dataset) -> Option<(Dataset, Dataset)> {
+    let n = data.len();
+    if n < 2 {
+        return None;
+    }
+    let test = n.div_ceil(7).clamp(1, n - 1);
+    let part = |range: std::ops::Range<usize>| {
+        let size = data.images.rows * data.images.cols;
+        let images = Images {
+            count: range.len(),
+            rows: data.images.rows,
+            cols: data.images.cols,
+            pixels: data.images.pixels[range.start * size..range.end * size].to_vec(),
+        };
+        Dataset::new(images, data.labels[range].to_vec()).ok()
+    };
+    Some((part(0..n - test)?, part(n - test..n)?))
+}
+
 /// `/data/local`: the user's sets and the form to add one.
 pub const LIST_PATH: &str = "/data/local";
 

@@ -13,6 +13,7 @@ use crate::app::components::digit_canvas::DigitCanvas;
 use crate::app::data::use_dataset;
 use crate::app::link;
 use crate::core::dataset::{Dataset, DatasetName, Split};
+use crate::core::local;
 use crate::core::paths::digit_path;
 use crate::core::training::confusion::{Confusion, Gallery, GALLERY_CAP};
 use crate::core::training::page::{confusion_summary, ShownConfusion};
@@ -33,11 +34,16 @@ pub fn ConfusionMatrix(
     /// The dataset the run trains on (its class names label the rows and columns).
     #[prop(into)]
     dataset: Signal<DatasetName>,
+    /// Or one of the user's sets (`data=local:{name}`): its held-out images are the test set.
+    #[prop(into)]
+    local: Signal<Option<String>>,
 ) -> impl IntoView {
     // The galleries show the page's own copy of the test set: start loading it with the first
     // matrix, so a click finds it ready.
     Effect::new(move |_| {
-        let _ = use_dataset(dataset.get(), Split::Test);
+        if local.with(Option::is_none) {
+            let _ = use_dataset(dataset.get(), Split::Test);
+        }
     });
     // The open gallery's cell; it stays open (with the new digits) when the next matrix comes.
     let selected = RwSignal::new(None::<Cell>);
@@ -59,7 +65,10 @@ pub fn ConfusionMatrix(
             s.as_ref()
                 .map(|s| s.confusion.gallery(cell.truth, cell.predicted, GALLERY_CAP))
         })?;
-        Some(view! { <ConfusionGallery gallery dataset=dataset.get() /> })
+        Some(match local.get() {
+            Some(name) => view! { <LocalGallery gallery name /> }.into_any(),
+            None => view! { <ConfusionGallery gallery dataset=dataset.get() /> }.into_any(),
+        })
     };
     view! {
         <section class="confusion-section" aria-labelledby="confusion-title">
@@ -162,6 +171,59 @@ fn ConfusionGallery(gallery: Gallery, dataset: DatasetName) -> impl IntoView {
             <h3 id="confusion-gallery-title">{title}</h3>
             {empty.map(|e| view! { <p class="empty">{e}</p> })}
             <WithDataset name=dataset split=Split::Test render />
+            {more.map(|m| view! { <p class="hint">{m}</p> })}
+        </section>
+    }
+}
+
+/// [`ConfusionGallery`] for a run on one of the user's sets: its test images are the set's last
+/// seventh (`core::local::training_split`), read again from IndexedDB; each links to its item page.
+#[component]
+fn LocalGallery(gallery: Gallery, name: String) -> impl IntoView {
+    let title = gallery.title(DatasetName::Mnist).replace("digit", "image");
+    let more = gallery.more_text();
+    let indices = gallery.shown;
+    let set = {
+        let name = name.clone();
+        LocalResource::new(move || {
+            let name = name.clone();
+            async move { crate::app::local::load(&name).await }
+        })
+    };
+    let items = move || {
+        let set =
+            match set.get()? {
+                Ok(Some(set)) => set,
+                Ok(None) => return Some(
+                    view! { <p class="empty">"This set is no longer kept in this browser."</p> }
+                        .into_any(),
+                ),
+                Err(why) => return Some(view! { <p class="empty">{why}</p> }.into_any()),
+            };
+        let (train, test) = local::training_split(&set.data)?;
+        let (rows, cols) = (test.images.rows, test.images.cols);
+        let items = indices
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| i < test.len())
+            .map(|i| {
+                let index = train.len() + i;
+                let label = format!("Image {index} of {name}, labelled {}", test.label(i));
+                view! {
+                    <li>
+                        <a href=link(&local::item_path(&name, index)) data-index=index title=format!("Image {index}")>
+                            <DigitCanvas pixels=test.image(i).to_vec() rows cols label />
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(view! { <ul class="gallery-digits">{items}</ul> }.into_any())
+    };
+    view! {
+        <section class="confusion-gallery" data-testid="confusion-gallery" aria-labelledby="confusion-gallery-title">
+            <h3 id="confusion-gallery-title">{title}</h3>
+            <Suspense fallback=|| view! { <p aria-live="polite">"Loading the images…"</p> }>{items}</Suspense>
             {more.map(|m| view! { <p class="hint">{m}</p> })}
         </section>
     }

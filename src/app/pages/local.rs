@@ -22,8 +22,9 @@ use crate::core::dataset::{DatasetName, LoadError};
 use crate::core::format::thousands;
 use crate::core::grid::neighbours;
 use crate::core::local::{
-    filtered_grid_path, grid_path, is_valid_name, item_path, limit_text, network_fit, network_path,
-    page_of, parse_class, parse_item, read_pair, LocalSet, LIST_PATH, MAX_CLASSES, MAX_SIDE,
+    self, filtered_grid_path, grid_path, is_valid_name, item_path, limit_text, network_fit,
+    network_path, page_of, parse_class, parse_item, read_pair, LocalSet, LIST_PATH, MAX_CLASSES,
+    MAX_SIDE,
 };
 use crate::core::nn::input_from_pixels;
 use crate::core::paging::page;
@@ -408,6 +409,7 @@ fn LocalGrid(set: Arc<LocalSet>) -> impl IntoView {
             <p data-testid="local-summary">
                 {set.summary()} " (" {set.images_file.clone()} " + " {set.labels_file.clone()} ")."
             </p>
+            {train_offer(&set)}
             <nav class="label-filter" aria-label="Filter by label">
                 <span class="filter-title">"Label:"</span>
                 {filter}
@@ -415,6 +417,23 @@ fn LocalGrid(set: Arc<LocalSet>) -> impl IntoView {
             {body}
             <ImageSheet dataset=data href_prefix indices />
         </section>
+    }
+}
+
+/// "Train a network on it" (a `/train` link naming the set), or why /train cannot.
+fn train_offer(set: &LocalSet) -> AnyView {
+    match local::trainable(set) {
+        Ok(()) => {
+            let href = link(&format!("/train?hidden=64&epochs=5&data=local:{}", set.name));
+            view! {
+                <p>
+                    <a href=href data-testid="local-train">"Train a network on it"</a>
+                    " (its last seventh is held out as the test set)"
+                </p>
+            }
+            .into_any()
+        }
+        Err(why) => view! { <p class="note" data-testid="local-train-why">{format!("Not trainable on /train: {why}")}</p> }.into_any(),
     }
 }
 

@@ -23,7 +23,9 @@ use crate::core::training::page::{
     form_value, memory_line, page_config, speed_line, weights_from, with_setting, History,
     ReceivedWeights, Series, ShownConfusion, YAxis,
 };
-use crate::core::training::{Command, Report, RunConfig, RunOptions, SnapshotMeta, WeightsFor};
+use crate::core::training::{
+    Command, Report, RunConfig, RunOptions, SnapshotMeta, TrainData, WeightsFor,
+};
 
 /// Where the worker and its run stand.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,8 +69,8 @@ pub struct RunState {
     problem: RwSignal<Option<String>>,
     /// Training digits the worker holds (from its Ready).
     train_size: RwSignal<usize>,
-    /// The dataset the worker loads or holds.
-    worker_data: RwSignal<DatasetName>,
+    /// The data the worker loads or holds.
+    worker_data: RwSignal<TrainData>,
     trainer: StoredValue<Option<Trainer>, LocalStorage>,
 }
 
@@ -87,7 +89,7 @@ impl RunState {
             past_confusion: RwSignal::new(None),
             problem: RwSignal::new(None),
             train_size: RwSignal::new(0),
-            worker_data: RwSignal::new(DatasetName::Mnist),
+            worker_data: RwSignal::new(TrainData::Builtin(DatasetName::Mnist)),
             trainer: StoredValue::new_local(None),
         }
     }
@@ -162,13 +164,13 @@ pub fn TrainPage() -> impl IntoView {
         phase.set(Phase::Loading);
         problem.set(None);
         // The worker loads the dataset the link names (a bad link: MNIST, the link's error shows).
-        let dataset = config
-            .with_untracked(|c| c.as_ref().map(|c| c.data).ok())
-            .unwrap_or(DatasetName::Mnist);
-        run.worker_data.set(dataset);
+        let data = config
+            .with_untracked(|c| c.as_ref().map(RunConfig::source).ok())
+            .unwrap_or(TrainData::Builtin(DatasetName::Mnist));
+        run.worker_data.set(data.clone());
         // The old worker (if any) goes before the new one loads its data.
         trainer.set_value(None);
-        let made = Trainer::spawn(dataset, move |event| on_event(event, run));
+        let made = Trainer::spawn(&data, move |event| on_event(event, run));
         match made {
             Ok(t) => trainer.set_value(Some(t)),
             Err(why) => phase.set(Phase::Dead(why)),
@@ -177,10 +179,10 @@ pub fn TrainPage() -> impl IntoView {
     spawn();
     // Another dataset in the link: a worker that loads it (unless a run is training now; Start
     // then makes one).
-    let link_data = Memo::new(move |_| config.with(|c| c.as_ref().map(|c| c.data).ok()));
+    let link_data = Memo::new(move |_| config.with(|c| c.as_ref().map(RunConfig::source).ok()));
     Effect::new(move |_| {
         if let Some(d) = link_data.get() {
-            if d != run.worker_data.get_untracked() && !untrack(|| run.is_running()) {
+            if run.worker_data.with_untracked(|w| *w != d) && !untrack(|| run.is_running()) {
                 spawn();
             }
         }
@@ -191,7 +193,7 @@ pub fn TrainPage() -> impl IntoView {
     let send = move |command: Command| run.send(command);
     let start = move |_| {
         if let Ok(config) = config.get_untracked() {
-            if config.data != run.worker_data.get_untracked() {
+            if run.worker_data.with_untracked(|w| *w != config.source()) {
                 spawn();
             }
             problem.set(None);
@@ -214,12 +216,17 @@ pub fn TrainPage() -> impl IntoView {
             "Loading the {} training and test sets in the training worker…",
             run.worker_data.get().title()
         ),
-        Phase::Idle { train } => format!(
-            "Ready: {} training {}s of {} loaded; press Start.",
-            thousands(train),
-            run.worker_data.get().item_noun(),
-            run.worker_data.get().title()
-        ),
+        Phase::Idle { train } => run.worker_data.with(|data| {
+            let noun = match data {
+                TrainData::Builtin(d) => d.item_noun(),
+                TrainData::Local(_) => "image",
+            };
+            format!(
+                "Ready: {} training {noun}s of {} loaded; press Start.",
+                thousands(train),
+                data.title()
+            )
+        }),
         Phase::Dead(_) => "Stopped: the training worker is gone.".to_string(),
         p => {
             let word = match p {
@@ -338,6 +345,9 @@ pub fn TrainPage() -> impl IntoView {
                     shown=Signal::derive(move || run.shown_confusion())
                     dataset=Signal::derive(move || {
                         run.config.with(|c| c.as_ref().map_or(DatasetName::Mnist, |c| c.data))
+                    })
+                    local=Signal::derive(move || {
+                        run.config.with(|c| c.as_ref().and_then(|c| c.local.clone()))
                     })
                 />
             </Show>
@@ -507,6 +517,36 @@ fn SettingsForm(query: Memo<String>) -> impl IntoView {
             </label>
         }
     };
+    // The built-in sets, and the user's set when the link names one (`data=local:{name}`).
+    let data_choice = {
+        let set = set.clone();
+        move || {
+            let set = set.clone();
+            let current = move || form_value(&query.get(), "data");
+            let options = move || {
+                let mut options = vec!["mnist".to_string(), "fashion-mnist".to_string()];
+                let now = current();
+                if now.starts_with("local:") {
+                    options.push(now);
+                }
+                options
+                    .into_iter()
+                    .map(|o| {
+                        let selected = o == current();
+                        view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
+                    })
+                    .collect_view()
+            };
+            view! {
+                <label class="setting">
+                    <span>"Dataset"</span>
+                    <select name="data" on:change=move |e| set("data", event_target_value(&e))>
+                        {options}
+                    </select>
+                </label>
+            }
+        }
+    };
     let choice = move |setting: &'static str,
                        label: &'static str,
                        options: &'static [&'static str]| {
@@ -531,7 +571,7 @@ fn SettingsForm(query: Memo<String>) -> impl IntoView {
     };
     view! {
         <form class="train-settings" on:submit=|e| e.prevent_default()>
-            {choice("data", "Dataset", &["mnist", "fashion-mnist"])}
+            {data_choice()}
             {text("hidden", "Hidden layers", "sizes, e.g. 100,50")}
             {choice("act", "Activation", &["relu", "tanh", "sigmoid"])}
             {choice("opt", "Optimiser", &["sgd", "momentum", "adam"])}

@@ -336,3 +336,41 @@ fn the_network_reads_only_its_own_size() {
     assert!(network_fit(5, 7, 35).is_ok());
     assert!(network_fit(7, 5, 35).is_ok());
 }
+
+fn set_of(count: usize, rows: usize, cols: usize, classes: u8) -> LocalSet {
+    let labels: Vec<u8> = (0..count).map(|i| (i % classes as usize) as u8).collect();
+    let images = image_bytes(count as u32, rows as u32, cols as u32);
+    read_pair(&pair(images, label_bytes(&labels)), &[]).unwrap()
+}
+
+#[test]
+fn only_28_by_28_sets_of_at_most_10_classes_train() {
+    assert_eq!(trainable(&set_of(20, 28, 28, 3)), Ok(()));
+    assert_eq!(trainable(&set_of(20, 28, 28, 10)), Ok(()));
+    let e = trainable(&set_of(20, 5, 7, 3)).unwrap_err();
+    assert!(e.contains("7×5") && e.contains("28×28"), "{e}");
+    let e = trainable(&set_of(30, 28, 28, 12)).unwrap_err();
+    assert!(e.contains("12 classes"), "{e}");
+    let e = trainable(&set_of(1, 28, 28, 1)).unwrap_err();
+    assert!(e.contains("one image"), "{e}");
+}
+
+#[test]
+fn the_last_seventh_is_held_out_for_testing() {
+    let set = set_of(70, 4, 3, 5);
+    let (train, test) = training_split(&set.data).unwrap();
+    assert_eq!((train.len(), test.len()), (60, 10));
+    assert_eq!(train.image(0), set.data.image(0));
+    assert_eq!(test.image(0), set.data.image(60));
+    assert_eq!(test.image(9), set.data.image(69));
+    assert_eq!(test.label(3), set.data.label(63));
+    // Small sets keep at least one image on each side.
+    for n in 2..20 {
+        let (train, test) = training_split(&set_of(n, 2, 2, 2).data).unwrap();
+        assert!(
+            !train.is_empty() && !test.is_empty() && train.len() + test.len() == n,
+            "{n}"
+        );
+    }
+    assert!(training_split(&set_of(1, 2, 2, 1).data).is_none());
+}

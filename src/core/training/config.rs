@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::core::dataset::DatasetName;
+use crate::core::local::is_valid_name;
 use crate::core::nn::{
     Activation, Loss, Network, Optimizer, Samples, TrainConfig, TrainError, Trainer,
 };
@@ -97,6 +98,26 @@ pub struct RunConfig {
     pub subset: Option<usize>,
     /// The dataset trained on (`data=mnist|fashion-mnist`; links leave out the default, MNIST).
     pub data: DatasetName,
+    /// Or one of the user's own sets (`data=local:{name}`, kept in this browser; see
+    /// `core::local`); `data` is then MNIST, whose class names are the labels' numbers.
+    pub local: Option<String>,
+}
+
+/// Where a run's images come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrainData {
+    Builtin(DatasetName),
+    Local(String),
+}
+
+impl TrainData {
+    /// "MNIST", "Fashion-MNIST", "your set “letters”".
+    pub fn title(&self) -> String {
+        match self {
+            TrainData::Builtin(d) => d.title().to_string(),
+            TrainData::Local(name) => format!("your set “{name}”"),
+        }
+    }
 }
 
 impl Default for RunConfig {
@@ -118,6 +139,7 @@ impl Default for RunConfig {
             seed: 1,
             subset: None,
             data: DatasetName::Mnist,
+            local: None,
         }
     }
 }
@@ -445,7 +467,20 @@ impl RunConfig {
                 n => Some(integer_in("subset", n, 1, MAX_SUBSET)?),
             };
         }
-        if let Some(s) = &raw.data {
+        if let Some(name) = raw
+            .data
+            .as_deref()
+            .and_then(|s| s.trim().strip_prefix("local:"))
+        {
+            if !is_valid_name(name) {
+                return Err(invalid(
+                    "data",
+                    raw.data.as_deref().unwrap_or_default(),
+                    "name one of your sets as local:{name}, e.g. local:letters (see /data/local)",
+                ));
+            }
+            c.local = Some(name.to_string());
+        } else if let Some(s) = &raw.data {
             c.data = DatasetName::from_id(s.trim())
                 .filter(|d| d.is_available())
                 .ok_or_else(|| {
@@ -507,10 +542,20 @@ impl RunConfig {
             .join("&");
         // MNIST, the default, is left out: the links and records made before `data` existed
         // stay exactly as they were.
-        if self.data != DatasetName::Mnist {
+        if let Some(name) = &self.local {
+            query.push_str(&format!("&data=local:{name}"));
+        } else if self.data != DatasetName::Mnist {
             query.push_str(&format!("&data={}", self.data.id()));
         }
         query
+    }
+
+    /// Where the run's images come from.
+    pub fn source(&self) -> TrainData {
+        match &self.local {
+            Some(name) => TrainData::Local(name.clone()),
+            None => TrainData::Builtin(self.data),
+        }
     }
 
     /// Layer sizes for `input` inputs and `classes` outputs, e.g. `[784, 256, 128, 10]`.
@@ -669,6 +714,7 @@ mod tests {
             seed: u64::MAX,
             subset: Some(1234),
             data: DatasetName::FashionMnist,
+            local: None,
         };
         for c in [RunConfig::default(), odd] {
             let q = c.to_query();
@@ -811,5 +857,37 @@ mod tests {
             .unwrap()
         );
         assert_eq!(c.trainer(784, 10).unwrap().network(), net);
+    }
+
+    #[test]
+    fn a_local_set_travels_in_the_link() {
+        let c = RunConfig::from_query("hidden=32&epochs=2&data=local:my-letters").unwrap();
+        assert_eq!(c.local.as_deref(), Some("my-letters"));
+        assert_eq!(c.source(), TrainData::Local("my-letters".into()));
+        assert_eq!(c.data, DatasetName::Mnist);
+        assert!(
+            c.to_query().ends_with("&data=local:my-letters"),
+            "{}",
+            c.to_query()
+        );
+        assert_eq!(RunConfig::from_query(&c.to_query()), Ok(c.clone()));
+        // The serde form (the worker's Start command) keeps it too.
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<RunConfig>(&json).unwrap(), c);
+        assert_eq!(
+            RunConfig::from_query("data=fashion-mnist")
+                .unwrap()
+                .source(),
+            TrainData::Builtin(DatasetName::FashionMnist)
+        );
+        assert_eq!(TrainData::Local("abc".into()).title(), "your set “abc”");
+    }
+
+    #[test]
+    fn a_bad_local_name_is_named() {
+        for bad in ["local:", "local:Bad Name", "local:../x", "local:-a"] {
+            let e = RunConfig::from_query(&format!("data={bad}")).unwrap_err();
+            assert!(e.to_string().contains("local:"), "{bad}: {e}");
+        }
     }
 }

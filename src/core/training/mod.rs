@@ -17,7 +17,7 @@ pub mod record;
 pub mod run;
 pub mod snapshots;
 
-pub use config::{ConfigError, OptimizerKind, RunConfig, CLASSES, INPUT};
+pub use config::{ConfigError, OptimizerKind, RunConfig, TrainData, CLASSES, INPUT};
 pub use confusion::Confusion;
 pub use metrics::Metrics;
 pub use protocol::{Command, Report, WeightsFor};
