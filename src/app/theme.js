@@ -1,7 +1,8 @@
-// The colour theme: light or dark. Without a stored choice the page follows the system
-// (prefers-color-scheme, in CSS); a stored choice ("light" | "dark" under THEME_KEY in
-// localStorage) is set as data-theme on <html>. index.html applies it before the first paint;
-// these helpers are the toggle's side (src/app/components/theme_toggle.rs).
+// The colour theme: light or dark, always as data-theme on <html> (style/theme.css has one dark
+// palette, for [data-theme="dark"]). A stored choice ("light" | "dark" under THEME_KEY in
+// localStorage) wins; without one the page follows the system (prefers-color-scheme, also when it
+// changes while the page is open). index.html applies it before the first paint; these helpers
+// are the toggle's side (src/app/components/theme_toggle.rs).
 
 const THEME_KEY = 'mnist-viz-theme';
 
@@ -29,13 +30,16 @@ export function theme_is_dark() {
   return t ? t === 'dark' : systemIsDark();
 }
 
+/** The theme the page shows without a choice of its own: the stored one, else the system's. */
+function followed() {
+  return stored() || (systemIsDark() ? 'dark' : 'light');
+}
+
 /** Shows the dark (or light) theme. A choice equal to the system's theme is not stored (the
  *  page follows the system again); another one is stored, for the next visits. */
 export function theme_set_dark(dark) {
-  const root = document.documentElement;
   const followSystem = dark === systemIsDark();
-  if (followSystem) root.removeAttribute('data-theme');
-  else root.setAttribute('data-theme', dark ? 'dark' : 'light');
+  document.documentElement.setAttribute('data-theme', dark ? 'dark' : 'light');
   try {
     if (followSystem) window.localStorage.removeItem(THEME_KEY);
     else window.localStorage.setItem(THEME_KEY, dark ? 'dark' : 'light');
@@ -47,5 +51,10 @@ export function theme_set_dark(dark) {
 /** Calls `callback` whenever the system's theme changes (the page may follow it). */
 export function theme_watch_system(callback) {
   const q = systemQuery();
-  if (q && q.addEventListener) q.addEventListener('change', () => callback());
+  if (q && q.addEventListener) {
+    q.addEventListener('change', () => {
+      document.documentElement.setAttribute('data-theme', followed());
+      callback();
+    });
+  }
 }
