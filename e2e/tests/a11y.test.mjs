@@ -88,6 +88,13 @@ test('/train after a short run (charts, confusion matrix and its gallery, weight
     await page.getByTestId('confusion-gallery').waitFor();
     await page.getByTestId('layer-health').waitFor();
     await page.getByTestId('weight-heatmaps').waitFor();
+    // The heatmaps' values by keyboard: focus, then → and ↓ move between units.
+    await page.getByTestId('weight-heatmaps').focus();
+    const readout = page.locator('.weight-tiles .chart-readout');
+    await page.waitForFunction(() => /^Unit 1: weights from -?[\d.]+ to -?[\d.]+/.test(document.querySelector('.weight-tiles .chart-readout').textContent));
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    assert.match(await readout.innerText(), /^Unit 12: weights from/);
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375, 'no sideways scroll');
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });

@@ -191,6 +191,14 @@ test('/network/layer/1/neuron/7 shows the neuron, its 28×28 weights and its top
     assert.match(values, /pre-activation z = -?\d/);
     assert.match(values, /bias = -?\d/);
     assert.equal(await detail.locator('[data-testid="weight-heatmap"] rect').count(), 784);
+    // The same weights as numbers, 28 rows of 28, matching the heatmap's titles.
+    const table = detail.getByTestId('weight-table');
+    assert.equal(await table.locator('tr').count(), 28);
+    assert.equal(await table.locator('td').count(), 784);
+    const title = await detail.locator('[data-testid="weight-heatmap"] rect').nth(30).locator('title').textContent();
+    const cell = await table.locator('tr').nth(1).locator('td').nth(2).textContent();
+    const w = Number(title.match(/w = (-?[\d.]+)/)[1]);
+    assert.ok(Math.abs(Number(cell) - w) <= 0.00051, `pixel 30 is row 1, column 2: ${cell} vs ${w}`);
     // The ranking runs over the 10,000 test digits once.
     const top = detail.locator('[data-testid="top-digit"]');
     await waitForCount(top, 12, 60000);

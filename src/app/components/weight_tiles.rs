@@ -49,6 +49,24 @@ pub fn WeightTiles() -> impl IntoView {
         let y = (e.client_y() as f64 - rect.top()) * scale;
         pointed.set(t.unit_at(x, y));
     };
+    // From the keyboard: the canvas takes the focus and the arrows move between units (a row of
+    // tiles is COLUMNS units), so the values are not for pointer users only.
+    let on_key = move |e: leptos::ev::KeyboardEvent| {
+        let Some(units) = tiles.with_untracked(|t| t.as_ref().map(|t| t.units)) else {
+            return;
+        };
+        let j = pointed.get_untracked().unwrap_or(0);
+        let next = match e.key().as_str() {
+            "ArrowRight" => (j + 1).min(units - 1),
+            "ArrowLeft" => j.saturating_sub(1),
+            "ArrowDown" if j + COLUMNS < units => j + COLUMNS,
+            "ArrowUp" => j.checked_sub(COLUMNS).unwrap_or(j),
+            "ArrowDown" => j,
+            _ => return,
+        };
+        e.prevent_default();
+        pointed.set(Some(next));
+    };
     let readout = move || {
         let j = pointed.get()?;
         run.shown.with(|w| {
@@ -82,8 +100,16 @@ pub fn WeightTiles() -> impl IntoView {
                     height=move || tiles.get().map(|t| t.size().1).unwrap_or(1)
                     role="img"
                     aria-label=move || caption().unwrap_or_default()
+                    tabindex="0"
+                    aria-keyshortcuts="ArrowLeft ArrowRight ArrowUp ArrowDown"
                     on:pointermove=on_pointer
                     on:pointerleave=move |_| pointed.set(None)
+                    on:keydown=on_key
+                    on:focus=move |_| {
+                        if pointed.get_untracked().is_none() {
+                            pointed.set(Some(0));
+                        }
+                    }
                 ></canvas>
                 <figcaption>
                     <span>{caption}</span>

@@ -111,6 +111,34 @@ pub fn NeuronDetail(
     }
 }
 
+/// The heatmap's values as a table (the same rows and columns), for readers who cannot tell the
+/// colours apart or use a screen reader.
+fn weights_table(weights: &[f32], rows: usize, cols: usize, image: bool) -> impl IntoView {
+    let body = (0..rows)
+        .map(|r| {
+            let cells = (0..cols)
+                .map(|c| {
+                    let k = if image { r * cols + c } else { c * rows + r };
+                    weights
+                        .get(k)
+                        .map(|w| format!("{w:.3}"))
+                        .unwrap_or_default()
+                })
+                .map(|v| view! { <td>{v}</td> })
+                .collect_view();
+            view! { <tr>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table data-testid="weight-table">
+                <caption class="sr-only">"Incoming weights, in the heatmap's layout"</caption>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}
+
 /// The weights into a neuron as a heatmap: a square image (28×28 for MNIST) when they come
 /// from the image, a grid of cells otherwise (blue positive, red negative, white 0).
 #[component]
@@ -153,6 +181,10 @@ fn IncomingWeights(weights: Vec<f32>, layer: usize) -> impl IntoView {
                 aria-label=format!("{what}; strongest |w| = {scale:.3}")>
                 {rects}
             </svg>
+            <details class="net-weights-table">
+                <summary>"The weights as numbers"</summary>
+                {weights_table(&weights, rows, cols, image)}
+            </details>
             <figcaption>
                 {what} ". "
                 // The words in the map's colours, from the theme (readable on either page).
