@@ -185,3 +185,24 @@ test('the theme toggle shows the other theme, is remembered across a reload, and
       document.querySelector('[data-testid="theme-toggle"]').getAttribute('aria-pressed') === 'true');
   });
 });
+
+test('on a phone the network graph zooms to fit its box, and zoomed in it pans by scrolling in its box', async () => {
+  await withPage(async (page) => {
+    await page.setViewportSize({ width: 375, height: 667 });
+    await open(page, 'network', ROUTES[4][1], 'light');
+    const box = page.locator('.network-graph-box');
+    const overflow = () => box.evaluate((b) => b.scrollWidth - b.clientWidth);
+    assert.ok(await overflow() > 0, 'at first the graph is wider than a phone (640 px) and scrolls in its box');
+    await page.getByTestId('graph-zoom-fit').click();
+    assert.ok(await overflow() <= 1, 'Fit: the whole graph in the box');
+    assert.ok(await page.getByTestId('graph-zoom-out').isDisabled());
+    await page.getByTestId('graph-zoom-in').click();
+    await page.getByTestId('graph-zoom-in').click();
+    const wide = await page.getByTestId('network-graph').evaluate((g) => g.getBoundingClientRect().width);
+    const inner = await box.evaluate((b) => b.clientWidth);
+    assert.ok(Math.abs(wide - 2 * inner) < 2, `200 %: ${wide} px in a ${inner} px box`);
+    await box.evaluate((b) => { b.scrollLeft = 200; });
+    assert.ok(await box.evaluate((b) => b.scrollLeft) > 0, 'it pans');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375, 'the page itself does not scroll sideways');
+  });
+});

@@ -194,6 +194,9 @@ fn column_view(col: &Column, layers: usize, fills: Option<&[Rgb]>, focused: bool
     }
 }
 
+/// Zoom steps of the graph, in % of its box's width (the graph pans by scrolling in its box).
+const ZOOMS: [u32; 5] = [100, 150, 200, 300, 400];
+
 /// The graph. `focus`: the enlarged layer; `selected`: the neuron of a neuron page; `active`:
 /// the hovered or focused neuron (shared with the info line); Enter on a neuron calls `on_activate`.
 #[component]
@@ -257,9 +260,40 @@ pub fn NetworkGraph(
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
     // The box scrolls the graph on narrow screens (theme.css gives the graph a minimum width
     // there), so the page itself never scrolls sideways.
+    // None: the stylesheet's size (the box's width; at least 640 px on a phone).
+    let zoom = RwSignal::new(None::<usize>);
+    let zoom_style = move || {
+        zoom.get()
+            .map(|i| format!("width: {}%; min-width: 0; max-width: none", ZOOMS[i]))
+    };
     view! {
+        <div class="graph-zoom" role="group" aria-label="Zoom the graph">
+            <button
+                type="button"
+                data-testid="graph-zoom-out"
+                aria-label="Zoom out"
+                disabled=move || zoom.get() == Some(0)
+                on:click=move |_| zoom.update(|z| *z = Some(z.map_or(0, |i| i.saturating_sub(1))))
+            >
+                "−"
+            </button>
+            <button
+                type="button"
+                data-testid="graph-zoom-in"
+                aria-label="Zoom in"
+                disabled=move || zoom.get() == Some(ZOOMS.len() - 1)
+                on:click=move |_| zoom.update(|z| *z = Some(z.map_or(1, |i| (i + 1).min(ZOOMS.len() - 1))))
+            >
+                "+"
+            </button>
+            <button type="button" data-testid="graph-zoom-fit" on:click=move |_| zoom.set(Some(0))>
+                "Fit"
+            </button>
+            <span class="hint">{move || zoom.get().map(|i| format!("{} % of the box; scroll to pan", ZOOMS[i]))}</span>
+        </div>
         <div class="network-graph-box">
             <svg
+                style=zoom_style
                 node_ref=svg_ref
                 class="network-graph"
                 data-testid="network-graph"
