@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  appUrl, gridIndices, measures, readLabels, waitForCount, waitForStatus,
+  alertText, appUrl, gridIndices, measures, readLabels, waitForCount, waitForStatus,
 } from '../lib.mjs';
 import { testSite, assertNoConsoleErrors } from '../fixture.mjs';
 
@@ -178,5 +178,14 @@ test('choosing Fashion-MNIST in /train\'s form loads it in a new worker and puts
     await page.locator('select[name="data"]').selectOption('mnist');
     await page.waitForURL(/data=mnist/);
     assert.match(await waitForStatus(page, /^Ready: .*of MNIST/), /60,000 training digits of MNIST/);
+  });
+});
+
+test('a link to a Fashion-MNIST item that does not exist says "item", for the item page and the network view', async () => {
+  await withPage(async (page) => {
+    await page.goto(appUrl(app.site, 'data/fashion-mnist/test/10000'));
+    assert.match(await alertText(page), /There is no item 10000: the test set has items 0–9,999\./);
+    await page.goto(appUrl(app.site, 'network?sample=fashion-mnist/train/60000'));
+    assert.match(await alertText(page), /There is no item 60000: the training set has items 0–59,999\./);
   });
 });

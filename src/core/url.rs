@@ -17,9 +17,10 @@ pub enum RouteError {
     UnavailableDataset(DatasetName),
     /// `{split}` is neither test nor train.
     UnknownSplit(String),
-    /// `{index}` is not an image of the split (`len` images).
+    /// `{index}` is not an image of the split (`len` images) of `dataset`.
     NoSuchDigit {
         text: String,
+        dataset: DatasetName,
         split: Split,
         len: usize,
     },
@@ -65,17 +66,24 @@ impl fmt::Display for RouteError {
             RouteError::UnknownSplit(text) => {
                 write!(f, "Unknown split {}: try test or train.", quoted(text))
             }
-            RouteError::NoSuchDigit { text, split, len } => {
+            RouteError::NoSuchDigit {
+                text,
+                dataset,
+                split,
+                len,
+            } => {
+                // "digit" for MNIST, "item" for Fashion-MNIST.
+                let noun = dataset.item_noun();
                 write!(
                     f,
-                    "There is no digit {}: the {} ",
+                    "There is no {noun} {}: the {} ",
                     shown(text),
                     split.noun()
                 )?;
                 match len {
                     0 => write!(f, "is empty."),
-                    1 => write!(f, "has only digit 0."),
-                    n => write!(f, "has digits 0–{}.", thousands(n - 1)),
+                    1 => write!(f, "has only {noun} 0."),
+                    n => write!(f, "has {noun}s 0–{}.", thousands(n - 1)),
                 }
             }
             RouteError::PageNotPositive(text) => {
@@ -202,9 +210,15 @@ pub fn parse_split(s: &str) -> Result<Split, RouteError> {
 }
 
 /// `{index}`: an image of a split of `len` images (0..len).
-pub fn parse_index(s: &str, len: usize, split: Split) -> Result<usize, RouteError> {
+pub fn parse_index(
+    s: &str,
+    len: usize,
+    dataset: DatasetName,
+    split: Split,
+) -> Result<usize, RouteError> {
     below(s, len).ok_or_else(|| RouteError::NoSuchDigit {
         text: s.to_string(),
+        dataset,
         split,
         len,
     })
@@ -275,6 +289,7 @@ impl SampleRef {
         } else {
             Err(RouteError::NoSuchDigit {
                 text: self.index.to_string(),
+                dataset: self.dataset,
                 split: self.split,
                 len,
             })
@@ -432,33 +447,52 @@ mod tests {
 
     #[test]
     fn indices() {
-        assert_eq!(parse_index("0", 10_000, Split::Test), Ok(0));
-        assert_eq!(parse_index("9999", 10_000, Split::Test), Ok(9999));
-        assert_eq!(parse_index("007", 10_000, Split::Test), Ok(7));
         assert_eq!(
-            msg(parse_index("10000", 10_000, Split::Test)),
+            parse_index("0", 10_000, DatasetName::Mnist, Split::Test),
+            Ok(0)
+        );
+        assert_eq!(
+            parse_index("9999", 10_000, DatasetName::Mnist, Split::Test),
+            Ok(9999)
+        );
+        assert_eq!(
+            parse_index("007", 10_000, DatasetName::Mnist, Split::Test),
+            Ok(7)
+        );
+        assert_eq!(
+            msg(parse_index(
+                "10000",
+                10_000,
+                DatasetName::Mnist,
+                Split::Test
+            )),
             "There is no digit 10000: the test set has digits 0–9,999."
         );
         assert_eq!(
-            msg(parse_index("-1", 10_000, Split::Test)),
+            msg(parse_index("-1", 10_000, DatasetName::Mnist, Split::Test)),
             "There is no digit -1: the test set has digits 0–9,999."
         );
         assert_eq!(
-            msg(parse_index("abc", 60_000, Split::Train)),
+            msg(parse_index("abc", 60_000, DatasetName::Mnist, Split::Train)),
             "There is no digit “abc”: the training set has digits 0–59,999."
         );
         assert_eq!(
-            msg(parse_index("99999999999999999999999", 10, Split::Test)),
+            msg(parse_index(
+                "99999999999999999999999",
+                10,
+                DatasetName::Mnist,
+                Split::Test
+            )),
             "There is no digit 99999999999999999999999: the test set has digits 0–9."
         );
         assert_eq!(
-            msg(parse_index("0", 0, Split::Test)),
+            msg(parse_index("0", 0, DatasetName::Mnist, Split::Test)),
             "There is no digit 0: the test set is empty."
         );
-        assert!(parse_index("", 10, Split::Test).is_err());
-        assert!(parse_index("+1", 10, Split::Test).is_err());
-        assert!(parse_index(" 1", 10, Split::Test).is_err());
-        assert!(parse_index("1.0", 10, Split::Test).is_err());
+        assert!(parse_index("", 10, DatasetName::Mnist, Split::Test).is_err());
+        assert!(parse_index("+1", 10, DatasetName::Mnist, Split::Test).is_err());
+        assert!(parse_index(" 1", 10, DatasetName::Mnist, Split::Test).is_err());
+        assert!(parse_index("1.0", 10, DatasetName::Mnist, Split::Test).is_err());
     }
 
     #[test]
@@ -564,10 +598,10 @@ mod tests {
         #[test]
         fn any_text_parses_or_explains(text in ".{0,60}", len in 0usize..100_000) {
             let explained = |e: RouteError| !e.to_string().is_empty();
-            if let Ok(i) = parse_index(&text, len, Split::Test) {
+            if let Ok(i) = parse_index(&text, len, DatasetName::Mnist, Split::Test) {
                 proptest::prop_assert!(i < len);
             } else {
-                proptest::prop_assert!(explained(parse_index(&text, len, Split::Test).unwrap_err()));
+                proptest::prop_assert!(explained(parse_index(&text, len, DatasetName::Mnist, Split::Test).unwrap_err()));
             }
             if let Ok(Some(l)) = parse_label(Some(&text)) {
                 proptest::prop_assert!(l <= 9);
@@ -586,8 +620,8 @@ mod tests {
         #[test]
         fn numbers_in_range_round_trip(len in 1usize..100_000, pick in 0usize..100_000) {
             let i = pick % len;
-            proptest::prop_assert_eq!(parse_index(&i.to_string(), len, Split::Train), Ok(i));
-            proptest::prop_assert!(parse_index(&len.to_string(), len, Split::Train).is_err());
+            proptest::prop_assert_eq!(parse_index(&i.to_string(), len, DatasetName::Mnist, Split::Train), Ok(i));
+            proptest::prop_assert!(parse_index(&len.to_string(), len, DatasetName::Mnist, Split::Train).is_err());
         }
     }
 
@@ -675,5 +709,14 @@ mod tests {
         assert!(err.to_string().contains("cannot be read"), "{err}");
         let err = parse_subject(None, Some(&input_code::encode(&[7; 1000]))).unwrap_err();
         assert!(err.to_string().contains("1000 grey levels"), "{err}");
+    }
+
+    #[test]
+    fn fashion_items_are_items_in_messages() {
+        let e = parse_index("10000", 10_000, DatasetName::FashionMnist, Split::Test).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "There is no item 10000: the test set has items 0–9,999."
+        );
     }
 }

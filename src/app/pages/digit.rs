@@ -46,7 +46,7 @@ fn digit_or_problem(
     split: Split,
     index_text: Memo<String>,
 ) -> impl IntoView {
-    move || match parse_index(&index_text.get(), dataset.len(), split) {
+    move || match parse_index(&index_text.get(), dataset.len(), name, split) {
         Err(error) => {
             let back = grid_path(name, split, 1, None);
             view! { <RouteProblem error back back_text="Go to the first page of digits" /> }
