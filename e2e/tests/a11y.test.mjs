@@ -132,9 +132,14 @@ test('the skip link is the first thing Tab reaches and moves the focus to the co
   await withPage(async (page) => {
     await open(page, 'network/layer/1', ROUTES[5][1], 'light');
     await page.keyboard.press('Tab');
-    const focused = page.locator(':focus');
-    assert.equal(await focused.innerText(), 'Skip to content');
-    assert.ok((await focused.boundingBox()).y >= 0, 'the focused skip link is on screen');
+    // Read in one go: what has the focus, and where it is on screen.
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      const r = el.getBoundingClientRect();
+      return { text: el.innerText, top: r.top, bottom: r.bottom, height: innerHeight, scrollY };
+    });
+    assert.equal(focused.text, 'Skip to content');
+    assert.ok(focused.top >= 0 && focused.bottom <= focused.height, `the focused skip link is on screen: ${JSON.stringify(focused)}`);
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
     assert.equal(new URL(page.url()).pathname, '/mnist/network/layer/1', 'the page stays');
@@ -186,6 +191,15 @@ test('the theme toggle shows the other theme, is remembered across a reload, and
   });
 });
 
+/** Waits until the graph is drawn at `percent` % of its box's width. */
+function zoomed(page, percent) {
+  return page.waitForFunction((p) => {
+    const g = document.querySelector('svg[data-testid="network-graph"]');
+    return (g?.getAttribute('style') ?? '').includes(`width: ${p}%`)
+      && Math.abs(g.getBoundingClientRect().width - g.parentElement.clientWidth * p / 100) < 2;
+  }, percent);
+}
+
 test('on a phone the network graph zooms to fit its box, and zoomed in it pans by scrolling in its box', async () => {
   await withPage(async (page) => {
     await page.setViewportSize({ width: 375, height: 667 });
@@ -194,10 +208,13 @@ test('on a phone the network graph zooms to fit its box, and zoomed in it pans b
     const overflow = () => box.evaluate((b) => b.scrollWidth - b.clientWidth);
     assert.ok(await overflow() > 0, 'at first the graph is wider than a phone (640 px) and scrolls in its box');
     await page.getByTestId('graph-zoom-fit').click();
+    await zoomed(page, 100);
     assert.ok(await overflow() <= 1, 'Fit: the whole graph in the box');
     assert.ok(await page.getByTestId('graph-zoom-out').isDisabled());
     await page.getByTestId('graph-zoom-in').click();
+    await zoomed(page, 150);
     await page.getByTestId('graph-zoom-in').click();
+    await zoomed(page, 200);
     const wide = await page.getByTestId('network-graph').evaluate((g) => g.getBoundingClientRect().width);
     const inner = await box.evaluate((b) => b.clientWidth);
     assert.ok(Math.abs(wide - 2 * inner) < 2, `200 %: ${wide} px in a ${inner} px box`);
