@@ -45,6 +45,17 @@ pub fn ConfusionMatrix(
             let _ = use_dataset(dataset.get(), Split::Test);
         }
     });
+    // A run on one of the user's sets: its held-out images, read from IndexedDB once per set
+    // (not again for every gallery opened or every new matrix).
+    let local_test = LocalResource::new(move || {
+        let name = local.get();
+        async move {
+            match name {
+                Some(name) => Some(load_local_test(name).await.map(Arc::new)),
+                None => None,
+            }
+        }
+    });
     // The open gallery's cell; it stays open (with the new digits) when the next matrix comes.
     let selected = RwSignal::new(None::<Cell>);
     let table = move || {
@@ -65,9 +76,10 @@ pub fn ConfusionMatrix(
             s.as_ref()
                 .map(|s| s.confusion.gallery(cell.truth, cell.predicted, GALLERY_CAP))
         })?;
-        Some(match local.get() {
-            Some(name) => view! { <LocalGallery gallery name /> }.into_any(),
-            None => view! { <ConfusionGallery gallery dataset=dataset.get() /> }.into_any(),
+        Some(if local.with(Option::is_some) {
+            view! { <LocalGallery gallery set=local_test /> }.into_any()
+        } else {
+            view! { <ConfusionGallery gallery dataset=dataset.get() /> }.into_any()
         })
     };
     view! {
@@ -177,42 +189,33 @@ fn ConfusionGallery(gallery: Gallery, dataset: DatasetName) -> impl IntoView {
 }
 
 /// [`ConfusionGallery`] for a run on one of the user's sets: its test images are the set's last
-/// seventh (`core::local::training_split`), read again from IndexedDB; each links to its item page.
+/// seventh (`core::local::training_split`, read once by [`ConfusionMatrix`]); each links to its
+/// item page.
 #[component]
-fn LocalGallery(gallery: Gallery, name: String) -> impl IntoView {
-    let title = gallery.title(DatasetName::Mnist).replace("digit", "image");
+fn LocalGallery(
+    gallery: Gallery,
+    set: LocalResource<Option<Result<Arc<LocalTest>, String>>>,
+) -> impl IntoView {
+    let title = gallery.title_counting(DatasetName::Mnist, "image");
     let more = gallery.more_text();
     let indices = gallery.shown;
-    let set = {
-        let name = name.clone();
-        LocalResource::new(move || {
-            let name = name.clone();
-            async move { crate::app::local::load(&name).await }
-        })
-    };
     let items = move || {
-        let set =
-            match set.get()? {
-                Ok(Some(set)) => set,
-                Ok(None) => return Some(
-                    view! { <p class="empty">"This set is no longer kept in this browser."</p> }
-                        .into_any(),
-                ),
-                Err(why) => return Some(view! { <p class="empty">{why}</p> }.into_any()),
-            };
-        let (train, test) = local::training_split(&set.data)?;
-        let (rows, cols) = (test.images.rows, test.images.cols);
+        let t = match set.get()?? {
+            Ok(t) => t,
+            Err(why) => return Some(view! { <p class="empty">{why}</p> }.into_any()),
+        };
+        let (rows, cols) = (t.test.images.rows, t.test.images.cols);
         let items = indices
             .iter()
             .map(|&i| i as usize)
-            .filter(|&i| i < test.len())
+            .filter(|&i| i < t.test.len())
             .map(|i| {
-                let index = train.len() + i;
-                let label = format!("Image {index} of {name}, labelled {}", test.label(i));
+                let index = t.offset + i;
+                let label = format!("Image {index} of {}, labelled {}", t.name, t.test.label(i));
                 view! {
                     <li>
-                        <a href=link(&local::item_path(&name, index)) data-index=index title=format!("Image {index}")>
-                            <DigitCanvas pixels=test.image(i).to_vec() rows cols label />
+                        <a href=link(&local::item_path(&t.name, index)) data-index=index title=format!("Image {index}")>
+                            <DigitCanvas pixels=t.test.image(i).to_vec() rows cols label />
                         </a>
                     </li>
                 }
@@ -227,6 +230,27 @@ fn LocalGallery(gallery: Gallery, name: String) -> impl IntoView {
             {more.map(|m| view! { <p class="hint">{m}</p> })}
         </section>
     }
+}
+
+/// The held-out test images of one of the user's sets, and where they start in the set.
+struct LocalTest {
+    name: String,
+    offset: usize,
+    test: Dataset,
+}
+
+/// Reads the set `name` and splits it as the training worker does (`core::local::training_split`).
+async fn load_local_test(name: String) -> Result<LocalTest, String> {
+    let set = crate::app::local::load(&name)
+        .await?
+        .ok_or_else(|| "This set is no longer kept in this browser.".to_string())?;
+    let (train, test) = local::training_split(&set.data)
+        .ok_or_else(|| "This set is too small to hold out test images.".to_string())?;
+    Ok(LocalTest {
+        name,
+        offset: train.len(),
+        test,
+    })
 }
 
 fn gallery_digits(d: Arc<Dataset>, dataset: DatasetName, indices: &[u32]) -> impl IntoView {

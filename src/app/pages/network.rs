@@ -316,12 +316,9 @@ fn NetworkBody() -> impl IntoView {
     });
     // `?sample=local/{name}/{index}`: one of the user's own images (pages::local explains).
     let local = Memo::new(move |_| {
-        if input_text
-            .read()
-            .as_deref()
-            .is_some_and(|i| !i.trim().is_empty())
-        {
-            return None; // a drawing wins over any sample
+        // A drawing (readable or not) wins over any sample.
+        if subject.with(|s| matches!(s, Ok(Subject::Drawing(_)) | Err(RouteError::BadInput(_)))) {
+            return None;
         }
         sample_text
             .read()

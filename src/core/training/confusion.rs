@@ -137,9 +137,8 @@ pub fn shade(count: u32, max: u32) -> u8 {
     1 + (fraction * f64::from(SHADES - 1)).round() as u8
 }
 
-/// "1 digit", "12 digits", "1,135 digits" ("items" for Fashion-MNIST).
-fn items(dataset: DatasetName, n: u32) -> String {
-    let noun = dataset.item_noun();
+/// "1 digit", "12 digits", "1,135 digits" (with `noun` "digit").
+fn items(noun: &str, n: u32) -> String {
     match n {
         1 => format!("1 {noun}"),
         n => format!("{} {noun}s", thousands(n as usize)),
@@ -160,7 +159,12 @@ pub struct Gallery {
 impl Gallery {
     /// "Labelled 3, predicted 5: 12 digits" ("Labelled Shirt, predicted Coat: 9 items").
     pub fn title(&self, dataset: DatasetName) -> String {
-        let count = items(dataset, (self.shown.len() + self.more) as u32);
+        self.title_counting(dataset, dataset.item_noun())
+    }
+
+    /// [`title`](Self::title) counting the samples as `noun`s (e.g. "image" for a user's set).
+    pub fn title_counting(&self, dataset: DatasetName, noun: &str) -> String {
+        let count = items(noun, (self.shown.len() + self.more) as u32);
         format!(
             "Labelled {}, predicted {}: {count}",
             output_class(dataset, self.truth),
